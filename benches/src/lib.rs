@@ -1,0 +1,1 @@
+//! Shared helpers for the benchmarks (inputs they build, peers they run).
