@@ -26,4 +26,6 @@
 pub mod data;
 pub mod ops;
 pub mod schema;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod wire;
