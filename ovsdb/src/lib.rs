@@ -24,8 +24,14 @@
 #![warn(missing_docs)]
 
 pub mod data;
+pub mod monitor;
 pub mod ops;
 pub mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod wire;
+
+/// The README's examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -307,6 +307,26 @@ impl From<Atom> for Datum {
     }
 }
 
+/// Scalars become one-element sets, so `Row::new().with("name", "sw0")` reads naturally.
+macro_rules! datum_from_scalar {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Datum {
+            fn from(v: $t) -> Self {
+                Datum::from(Atom::from(v))
+            }
+        }
+    )*};
+}
+datum_from_scalar!(
+    i64,
+    f64,
+    bool,
+    &str,
+    String,
+    compact_str::CompactString,
+    super::Uuid
+);
+
 impl From<Set> for Datum {
     fn from(s: Set) -> Self {
         Datum::Set(s)

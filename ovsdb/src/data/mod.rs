@@ -11,3 +11,6 @@ pub use self::datum::{Datum, Map, Set};
 pub use self::row::Row;
 pub use self::uuid::Uuid;
 pub use compact_str::CompactString;
+
+#[cfg(test)]
+pub(crate) mod proptests;

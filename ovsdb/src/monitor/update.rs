@@ -1,0 +1,471 @@
+//! What a monitor reports: `<table-updates>` (RFC 7047 4.1.6, the `update` notification and the
+//! `monitor` reply) and `<table-updates2>` (ovsdb-server(7): `update2` / `update3`, and the
+//! replies of `monitor_cond` / `monitor_cond_since`).
+//!
+//! Both decode straight from the JSON bytes into rows (no `serde_json::Value` tree): an initial
+//! monitor reply of a 100k-row table is tens of megabytes, and this is the hot path of every
+//! replica. Tables and rows keep the order the server sent them in.
+
+use std::fmt;
+
+use compact_str::CompactString;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+
+use crate::data::uuid::{BareUuid, TagStr};
+use crate::data::{Row, Uuid};
+
+/// `<table-updates>`: for each table, the rows that changed, with old and new contents.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TableUpdates {
+    /// One entry per table, in the order the server sent them.
+    pub tables: Vec<TableUpdate<RowUpdate>>,
+}
+
+/// `<table-updates2>`: for each table, the rows that changed, as `update2` row changes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TableUpdates2 {
+    /// One entry per table, in the order the server sent them.
+    pub tables: Vec<TableUpdate<RowUpdate2>>,
+}
+
+/// The changes to one table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableUpdate<R> {
+    /// Table name.
+    pub table: CompactString,
+    /// Changed rows, in the order the server sent them.
+    pub rows: Vec<R>,
+}
+
+/// RFC 7047 `<row-update>`: `old` is absent for an insert (or initial row), `new` is absent
+/// for a delete; a modification carries both (`old` with only the changed columns).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowUpdate {
+    /// The row's UUID.
+    pub uuid: Uuid,
+    /// Previous contents of the changed columns (modify) or the whole row (delete).
+    pub old: Option<Row>,
+    /// New contents (insert, initial, modify).
+    pub new: Option<Row>,
+}
+
+/// ovsdb-server(7) `<row-update2>`: one row's change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowUpdate2 {
+    /// The row's UUID.
+    pub uuid: Uuid,
+    /// What happened to it.
+    pub change: RowChange,
+}
+
+/// The four kinds of `<row-update2>`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowChange {
+    /// The row was present when the monitor started (all monitored columns).
+    Initial(Row),
+    /// The row was inserted (all monitored columns).
+    Insert(Row),
+    /// The row was deleted.
+    Delete,
+    /// Changed columns only, as differences: for a scalar column the new value; for a set the
+    /// elements added or removed (symmetric difference); for a map the pairs to add, remove or
+    /// replace. Applying one needs the column types (see the replica).
+    Modify(Row),
+}
+
+impl TableUpdates {
+    /// Total number of row updates across tables.
+    pub fn row_count(&self) -> usize {
+        self.tables.iter().map(|t| t.rows.len()).sum()
+    }
+}
+
+impl TableUpdates2 {
+    /// Total number of row updates across tables.
+    pub fn row_count(&self) -> usize {
+        self.tables.iter().map(|t| t.rows.len()).sum()
+    }
+}
+
+/// How to read one table's row map `{uuid: <row-update>}`.
+trait RowUpdateKind: Sized {
+    const EXPECTING: &'static str;
+    fn read<'de, A: MapAccess<'de>>(uuid: Uuid, map: &mut A) -> Result<Self, A::Error>;
+    fn write<S: SerializeMap>(&self, map: &mut S) -> Result<(), S::Error>;
+}
+
+impl RowUpdateKind for RowUpdate {
+    const EXPECTING: &'static str = "a <row-update> object with \"old\" and/or \"new\"";
+
+    fn read<'de, A: MapAccess<'de>>(uuid: Uuid, map: &mut A) -> Result<Self, A::Error> {
+        let fields = map.next_value::<RowUpdateFields>()?;
+        if fields.old.is_none() && fields.new.is_none() {
+            return Err(de::Error::custom(format_args!(
+                "row update for {uuid} has neither \"old\" nor \"new\""
+            )));
+        }
+        Ok(RowUpdate {
+            uuid,
+            old: fields.old,
+            new: fields.new,
+        })
+    }
+
+    fn write<S: SerializeMap>(&self, map: &mut S) -> Result<(), S::Error> {
+        map.serialize_entry(
+            &BareUuidSer(self.uuid),
+            &RowUpdateFields {
+                old: self.old.clone(),
+                new: self.new.clone(),
+            },
+        )
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RowUpdateFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    old: Option<Row>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    new: Option<Row>,
+}
+
+impl RowUpdateKind for RowUpdate2 {
+    const EXPECTING: &'static str =
+        "a <row-update2> object with one of \"initial\", \"insert\", \"delete\", \"modify\"";
+
+    fn read<'de, A: MapAccess<'de>>(uuid: Uuid, map: &mut A) -> Result<Self, A::Error> {
+        let change = map.next_value_seed(RowChangeSeed(uuid))?;
+        Ok(RowUpdate2 { uuid, change })
+    }
+
+    fn write<S: SerializeMap>(&self, map: &mut S) -> Result<(), S::Error> {
+        map.serialize_entry(&BareUuidSer(self.uuid), &RowChangeSer(&self.change))
+    }
+}
+
+struct RowChangeSeed(Uuid);
+
+impl<'de> DeserializeSeed<'de> for RowChangeSeed {
+    type Value = RowChange;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RowChange, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RowChangeSeed {
+    type Value = RowChange;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(RowUpdate2::EXPECTING)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RowChange, A::Error> {
+        let kind: TagStr = map.next_key()?.ok_or_else(|| {
+            de::Error::custom(format_args!("row update2 for {} is empty", self.0))
+        })?;
+        let change = match kind.0.as_ref() {
+            "initial" => RowChange::Initial(map.next_value()?),
+            "insert" => RowChange::Insert(map.next_value()?),
+            "modify" => RowChange::Modify(map.next_value()?),
+            "delete" => {
+                map.next_value::<de::IgnoredAny>()?;
+                RowChange::Delete
+            }
+            other => {
+                return Err(de::Error::custom(format_args!(
+                    "row update2 for {} has unknown kind \"{other}\"",
+                    self.0
+                )))
+            }
+        };
+        if map.next_key::<de::IgnoredAny>()?.is_some() {
+            return Err(de::Error::custom(format_args!(
+                "row update2 for {} has more than one kind",
+                self.0
+            )));
+        }
+        Ok(change)
+    }
+}
+
+struct RowChangeSer<'a>(&'a RowChange);
+
+impl Serialize for RowChangeSer<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(1))?;
+        match self.0 {
+            RowChange::Initial(r) => m.serialize_entry("initial", r)?,
+            RowChange::Insert(r) => m.serialize_entry("insert", r)?,
+            RowChange::Modify(r) => m.serialize_entry("modify", r)?,
+            RowChange::Delete => m.serialize_entry("delete", &())?,
+        }
+        m.end()
+    }
+}
+
+struct BareUuidSer(Uuid);
+
+impl Serialize for BareUuidSer {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::data::uuid::bare::serialize(&self.0, s)
+    }
+}
+
+/// `{uuid: <row-update>, ...}` for one table.
+struct RowsSeed<R>(std::marker::PhantomData<R>);
+
+impl<'de, R: RowUpdateKind> DeserializeSeed<'de> for RowsSeed<R> {
+    type Value = Vec<R>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<R>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, R: RowUpdateKind> Visitor<'de> for RowsSeed<R> {
+    type Value = Vec<R>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "an object mapping row UUIDs to {}", R::EXPECTING)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<R>, A::Error> {
+        let mut rows = Vec::with_capacity(map.size_hint().unwrap_or(0).min(65536));
+        while let Some(uuid) = map.next_key::<BareUuid>()? {
+            rows.push(R::read(uuid.0, &mut map)?);
+        }
+        Ok(rows)
+    }
+}
+
+/// `{table: {uuid: ...}, ...}`
+struct TablesVisitor<R>(std::marker::PhantomData<R>);
+
+impl<'de, R: RowUpdateKind> Visitor<'de> for TablesVisitor<R> {
+    type Value = Vec<TableUpdate<R>>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object mapping table names to row updates")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut tables = Vec::new();
+        while let Some(table) = map.next_key::<CompactString>()? {
+            let rows = map.next_value_seed(RowsSeed::<R>(std::marker::PhantomData))?;
+            tables.push(TableUpdate { table, rows });
+        }
+        Ok(tables)
+    }
+}
+
+fn serialize_tables<S: Serializer, R: RowUpdateKind>(
+    tables: &[TableUpdate<R>],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    struct Rows<'a, R>(&'a [R]);
+    impl<R: RowUpdateKind> Serialize for Rows<'_, R> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut m = s.serialize_map(Some(self.0.len()))?;
+            for r in self.0 {
+                r.write(&mut m)?;
+            }
+            m.end()
+        }
+    }
+    let mut m = s.serialize_map(Some(tables.len()))?;
+    for t in tables {
+        m.serialize_entry(t.table.as_str(), &Rows(&t.rows))?;
+    }
+    m.end()
+}
+
+impl<'de> Deserialize<'de> for TableUpdates {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(TablesVisitor::<RowUpdate>(std::marker::PhantomData))
+            .map(|tables| TableUpdates { tables })
+    }
+}
+
+impl<'de> Deserialize<'de> for TableUpdates2 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(TablesVisitor::<RowUpdate2>(std::marker::PhantomData))
+            .map(|tables| TableUpdates2 { tables })
+    }
+}
+
+impl Serialize for TableUpdates {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serialize_tables(&self.tables, s)
+    }
+}
+
+impl Serialize for TableUpdates2 {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serialize_tables(&self.tables, s)
+    }
+}
+
+/// The reply to `monitor_cond_since` (ovsdb-server(7)): `[found, last-txn-id, updates]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonitorCondSinceReply {
+    /// True if the server still had the history since the requested transaction, so
+    /// `updates` holds only the changes after it; false if `updates` is the full initial set.
+    pub found: bool,
+    /// The id of the last transaction the updates reflect (the all-zero UUID if the server
+    /// keeps no history, e.g. a standalone database).
+    pub last_txn_id: Uuid,
+    /// The updates.
+    pub updates: TableUpdates2,
+}
+
+impl<'de> Deserialize<'de> for MonitorCondSinceReply {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MonitorCondSinceReply;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("[found, last-txn-id, table-updates2]")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let found = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+                let txn: BareUuid = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+                let updates = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(2, &self))?;
+                if seq.next_element::<de::IgnoredAny>()?.is_some() {
+                    return Err(de::Error::invalid_length(4, &self));
+                }
+                Ok(MonitorCondSinceReply {
+                    found,
+                    last_txn_id: txn.0,
+                    updates,
+                })
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// The params of an `update3` notification: `[monitor-id, last-txn-id, table-updates2]`.
+/// (`update` and `update2` params are `[monitor-id, updates]`: decode them as
+/// `(serde_json::Value, TableUpdates)` / `(serde_json::Value, TableUpdates2)`.)
+#[derive(Debug, Clone, PartialEq)]
+pub struct Update3Params {
+    /// The monitor id the client chose.
+    pub monitor_id: serde_json::Value,
+    /// The transaction these updates complete.
+    pub last_txn_id: Uuid,
+    /// The updates.
+    pub updates: TableUpdates2,
+}
+
+impl<'de> Deserialize<'de> for Update3Params {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Update3Params;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("[monitor-id, last-txn-id, table-updates2]")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let monitor_id = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+                let txn: BareUuid = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+                let updates = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(2, &self))?;
+                if seq.next_element::<de::IgnoredAny>()?.is_some() {
+                    return Err(de::Error::invalid_length(4, &self));
+                }
+                Ok(Update3Params {
+                    monitor_id,
+                    last_txn_id: txn.0,
+                    updates,
+                })
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{Atom, Datum};
+
+    const U1: &str = "11111111-2222-3333-4444-555555555555";
+    const U2: &str = "21111111-2222-3333-4444-555555555555";
+
+    #[test]
+    fn table_updates_round_trip() {
+        let j = format!(
+            r#"{{"Logical_Switch":{{"{U1}":{{"new":{{"name":"sw0"}}}},"{U2}":{{"old":{{"name":"a"}},"new":{{"name":"b"}}}}}}}}"#
+        );
+        let u: TableUpdates = serde_json::from_str(&j).unwrap();
+        assert_eq!(u.row_count(), 2);
+        let t = &u.tables[0];
+        assert_eq!(t.table, "Logical_Switch");
+        assert_eq!(t.rows[0].uuid.to_string(), U1);
+        assert!(t.rows[0].old.is_none());
+        assert_eq!(
+            t.rows[1].new.as_ref().unwrap().get("name"),
+            Some(&Datum::from(Atom::from("b")))
+        );
+        assert_eq!(serde_json::to_string(&u).unwrap(), j);
+    }
+
+    #[test]
+    fn table_updates2_every_kind() {
+        let j = format!(
+            r#"{{"T":{{"{U1}":{{"initial":{{"a":1}}}},"{U2}":{{"delete":null}}}},"S":{{"{U1}":{{"modify":{{"s":["set",[1,2]]}}}},"{U2}":{{"insert":{{}}}}}}}}"#
+        );
+        let u: TableUpdates2 = serde_json::from_str(&j).unwrap();
+        assert_eq!(u.row_count(), 4);
+        assert!(matches!(u.tables[0].rows[0].change, RowChange::Initial(_)));
+        assert_eq!(u.tables[0].rows[1].change, RowChange::Delete);
+        assert!(matches!(u.tables[1].rows[0].change, RowChange::Modify(_)));
+        assert!(matches!(u.tables[1].rows[1].change, RowChange::Insert(_)));
+        assert_eq!(serde_json::to_string(&u).unwrap(), j);
+    }
+
+    #[test]
+    fn refuses_malformed_updates() {
+        for bad in [
+            format!(r#"{{"T":{{"{U1}":{{}}}}}}"#),
+            format!(r#"{{"T":{{"{U1}":{{"old":{{}},"bogus":1}}}}}}"#),
+            r#"{"T":{"not-a-uuid":{"new":{}}}}"#.to_string(),
+            r#"{"T":[]}"#.to_string(),
+        ] {
+            assert!(serde_json::from_str::<TableUpdates>(&bad).is_err(), "{bad}");
+        }
+        for bad in [
+            format!(r#"{{"T":{{"{U1}":{{}}}}}}"#),
+            format!(r#"{{"T":{{"{U1}":{{"insert":{{}},"delete":null}}}}}}"#),
+            format!(r#"{{"T":{{"{U1}":{{"replace":{{}}}}}}}}"#),
+        ] {
+            assert!(
+                serde_json::from_str::<TableUpdates2>(&bad).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn since_reply_and_update3() {
+        let r: MonitorCondSinceReply = serde_json::from_str(&format!(
+            r#"[true,"{U1}",{{"T":{{"{U2}":{{"insert":{{"x":1}}}}}}}}]"#
+        ))
+        .unwrap();
+        assert!(r.found);
+        assert_eq!(r.last_txn_id.to_string(), U1);
+        assert_eq!(r.updates.row_count(), 1);
+        let p: Update3Params = serde_json::from_str(&format!(r#"[["m",1],"{U2}",{{}}]"#)).unwrap();
+        assert_eq!(p.monitor_id, serde_json::json!(["m", 1]));
+        assert_eq!(p.updates.row_count(), 0);
+        assert!(serde_json::from_str::<Update3Params>(&format!(r#"[1,"{U2}"]"#)).is_err());
+    }
+}
