@@ -29,6 +29,7 @@ pub mod ops;
 pub mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod transport;
 pub mod wire;
 
 /// The README's examples, compiled and run as doctests so they stay true.

@@ -126,3 +126,40 @@ fn large_replies_frame_identically_for_any_read_size() {
         }
     }
 }
+
+#[test]
+fn get_schema_replies_parse() {
+    use ovsdb::schema::DatabaseSchema;
+    let nb = DatabaseSchema::from_json_str(result_of(&fixture("nb-get-schema.json"))).unwrap();
+    assert_eq!(
+        (nb.name.as_str(), nb.version.as_str()),
+        ("OVN_Northbound", "7.0.0")
+    );
+    // The reply is the installed schema file, as the server normalises it.
+    let file = DatabaseSchema::from_file("/usr/share/ovn/ovn-nb.ovsschema").unwrap();
+    assert_eq!(nb, file);
+    let server =
+        DatabaseSchema::from_json_str(result_of(&fixture("server-get-schema.json"))).unwrap();
+    assert_eq!(server.name, "_Server");
+    let db = server.table("Database").unwrap();
+    for column in [
+        "name",
+        "model",
+        "connected",
+        "leader",
+        "schema",
+        "sid",
+        "cid",
+        "index",
+    ] {
+        assert!(db.column(column).is_some(), "_Server.Database.{column}");
+    }
+    // Every row of the monitor fixture satisfies the schema it came from.
+    let updates: TableUpdates =
+        serde_json::from_str(result_of(&fixture("nb-monitor.json"))).unwrap();
+    for t in &updates.tables {
+        for r in &t.rows {
+            nb.check_row(&t.table, r.new.as_ref().unwrap()).unwrap();
+        }
+    }
+}

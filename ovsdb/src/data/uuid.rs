@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// Serializes as the RFC 7047 `<uuid>` notation `["uuid", "550e8400-e29b-41d4-a716-446655440000"]`.
 /// Where a protocol object carries a bare UUID string (the row keys of `<table-updates>`, the
-/// `uuid` member of an insert), use [`Uuid::parse`] / [`Uuid::to_string`] or the [`bare`]
+/// `uuid` member of an insert), use [`Uuid::parse`] / `to_string()` or the [`bare`]
 /// serde helpers.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Uuid(uuid::Uuid);

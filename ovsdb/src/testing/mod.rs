@@ -13,6 +13,10 @@
 //! assert!(out.contains("OVN_Northbound"));
 //! ```
 
+pub mod cluster;
+
+pub use self::cluster::Cluster;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -218,7 +222,7 @@ pub fn run<S: AsRef<std::ffi::OsStr>>(program: &str, args: &[S]) -> Result<Strin
 }
 
 /// Reads the `"name"` member of a schema file.
-fn schema_name(schema: &Path) -> Result<String, SandboxError> {
+pub(crate) fn schema_name(schema: &Path) -> Result<String, SandboxError> {
     let text = std::fs::read_to_string(schema)?;
     let json: serde_json::Value =
         serde_json::from_str(&text).map_err(|_| SandboxError::SchemaName(schema.into()))?;
