@@ -1,61 +1,23 @@
-//! Quick start: a private OVN Northbound ovsdb-server, a transaction that creates a switch with
-//! two ports, a conditional monitor that mirrors them, and a live update.
-//!
-//! Everything here is the protocol core (wire codec, operations, monitor updates) over a tokio
-//! unix socket; the async `Client` builds the same steps into one handle.
+//! Quick start: a private OVN Northbound ovsdb-server, a client that creates a switch with two
+//! ports in one transaction, a conditional monitor that sees them, and a refused transaction
+//! that changes nothing.
 //!
 //! Run with `./scripts/demo.sh` (or `cargo run -p ovsdb --example quickstart`).
 
 use std::error::Error;
 
-use futures::{SinkExt, StreamExt};
-use ovsdb::data::{Datum, Row};
-use ovsdb::monitor::{MonitorRequest, RowChange, TableUpdates2};
-use ovsdb::ops::{decode_transact_reply, Condition, Operation, UuidName};
+use ovsdb::client::{Client, ClientOptions, MonitorEvent, Updates};
+use ovsdb::data::{Atom, Datum, Row};
+use ovsdb::monitor::{MonitorRequest, RowChange};
+use ovsdb::ops::{Condition, Operation, UuidName};
 use ovsdb::testing::Sandbox;
-use ovsdb::wire::{Message, MessageCodec};
-use serde_json::{json, Value};
-use tokio::net::UnixStream;
-use tokio_util::codec::Framed;
 
-type Conn = Framed<UnixStream, MessageCodec>;
+const NB: &str = "OVN_Northbound";
 
-/// Sends a request and waits for its reply, printing notifications that arrive meanwhile.
-async fn call(
-    conn: &mut Conn,
-    id: u64,
-    method: &str,
-    params: Vec<Value>,
-) -> Result<Value, Box<dyn Error>> {
-    conn.send(Message::request(json!(id), method, params))
-        .await?;
-    while let Some(msg) = conn.next().await {
-        match msg? {
-            Message::Response {
-                id: rid,
-                result,
-                error,
-            } if rid == json!(id) => {
-                if !error.is_null() {
-                    return Err(format!("{method} failed: {error}").into());
-                }
-                return Ok(result);
-            }
-            Message::Notification { method, params } if method == "update2" => {
-                print_updates("update2", &params[1])?;
-            }
-            other => {
-                if let Some(reply) = other.echo_reply() {
-                    conn.send(reply).await?;
-                }
-            }
-        }
-    }
-    Err("server closed the connection".into())
-}
-
-fn print_updates(what: &str, updates: &Value) -> Result<(), Box<dyn Error>> {
-    let updates: TableUpdates2 = serde_json::from_value(updates.clone())?;
+fn print_updates(what: &str, updates: &Updates) {
+    let Updates::V2(updates) = updates else {
+        return;
+    };
     for table in &updates.tables {
         for row in &table.rows {
             let (kind, data) = match &row.change {
@@ -67,71 +29,65 @@ fn print_updates(what: &str, updates: &Value) -> Result<(), Box<dyn Error>> {
             let name = data
                 .and_then(|r| r.get("name"))
                 .and_then(Datum::as_scalar)
-                .and_then(|a| a.as_str())
+                .and_then(Atom::as_str)
                 .unwrap_or("");
-            println!("  {what:8} {kind:8} {:20} {} {name}", table.table, row.uuid);
+            println!("  {what:7} {kind:8} {:20} {} {name}", table.table, row.uuid);
         }
     }
-    Ok(())
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn Error>> {
     let sandbox = Sandbox::start(&["/usr/share/ovn/ovn-nb.ovsschema"])?;
     println!("ovsdb-server sandbox at {}", sandbox.remote());
-    let mut conn = Framed::new(
-        UnixStream::connect(sandbox.socket()).await?,
-        MessageCodec::new(),
-    );
-
-    let dbs = call(&mut conn, 1, "list_dbs", vec![]).await?;
-    println!("databases: {dbs}");
-
-    // Mirror switches and ports named like our pods (monitor_cond with a where clause).
-    let mut requests = serde_json::Map::new();
-    requests.insert(
-        "Logical_Switch".into(),
-        serde_json::to_value(MonitorRequest::columns(["name", "ports"]))?,
-    );
-    requests.insert(
-        "Logical_Switch_Port".into(),
-        serde_json::to_value(
-            MonitorRequest::columns(["name", "addresses"])
-                .with_conditions(vec![Condition::ne("name", "")]),
-        )?,
-    );
-    let initial = call(
-        &mut conn,
-        2,
-        "monitor_cond",
-        vec![
-            json!("OVN_Northbound"),
-            json!("demo"),
-            Value::Object(requests),
-        ],
-    )
-    .await?;
+    let client = Client::connect(ClientOptions::new(&sandbox.remote())?.database(NB)).await?;
+    println!("databases: {:?}", client.list_dbs().await?);
+    let schema = client.get_schema(NB).await?;
     println!(
-        "monitor_cond started ({} rows initially)",
-        serde_json::from_value::<TableUpdates2>(initial)?.row_count()
+        "schema {} {} with {} tables",
+        schema.name,
+        schema.version,
+        schema.tables.len()
     );
+
+    // Mirror switches, and ports with a name (monitor_cond_since with a where clause).
+    let mut monitor = client
+        .monitor(
+            NB,
+            vec![
+                (
+                    "Logical_Switch".into(),
+                    MonitorRequest::columns(["name", "ports"]),
+                ),
+                (
+                    "Logical_Switch_Port".into(),
+                    MonitorRequest::columns(["name", "addresses"])
+                        .with_conditions(vec![Condition::ne("name", "")]),
+                ),
+            ],
+        )
+        .await?;
+    if let Some(MonitorEvent::Reset(initial)) = monitor.next().await {
+        println!("monitor started ({} rows initially)", initial.row_count());
+    }
 
     // One transaction: two ports and the switch that holds them.
     let (p1, p2) = (UuidName::new("p1")?, UuidName::new("p2")?);
+    let port = |name: &str, addr: &str| {
+        Row::new()
+            .with("name", name)
+            .with("addresses", Datum::set([addr]))
+    };
     let ops: Vec<Operation> = vec![
         Operation::insert(
             "Logical_Switch_Port",
-            Row::new()
-                .with("name", "web-1")
-                .with("addresses", Datum::set(["0a:58:0a:00:00:05 10.0.0.5"])),
+            port("web-1", "0a:58:0a:00:00:05 10.0.0.5"),
         )
         .with_uuid_name(p1.clone())
         .into(),
         Operation::insert(
             "Logical_Switch_Port",
-            Row::new()
-                .with("name", "web-2")
-                .with("addresses", Datum::set(["0a:58:0a:00:00:06 10.0.0.6"])),
+            port("web-2", "0a:58:0a:00:00:06 10.0.0.6"),
         )
         .with_uuid_name(p2.clone())
         .into(),
@@ -144,38 +100,29 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .into(),
     ];
     println!("transact: create sw0 with web-1 and web-2");
-    let mut params = vec![json!("OVN_Northbound")];
-    params.extend(
-        ops.iter()
-            .map(serde_json::to_value)
-            .collect::<Result<Vec<_>, _>>()?,
-    );
-    let reply = call(&mut conn, 3, "transact", params).await?;
-    let results = decode_transact_reply(&ops, &reply)?;
+    let results = client.transact(NB, &ops).await?;
     println!(
         "  committed, sw0 is {}",
         results[2].uuid().map(|u| u.to_string()).unwrap_or_default()
     );
+    // Read-your-writes: the monitor already holds the transaction's changes.
+    while let Some(MonitorEvent::Update(u)) = monitor.try_next() {
+        print_updates("update", &u);
+    }
 
-    // A transaction that fails: the whole transaction changes nothing, and we learn why.
-    let bad: Vec<Operation> = vec![Operation::update(
+    // A transaction that fails: it changes nothing, and the error says which operation and why.
+    let bad = [Operation::update(
         "Logical_Switch_Port",
         vec![Condition::eq("name", "web-1")],
         Row::new().with("tag_request", 5000i64),
     )];
-    let mut params = vec![json!("OVN_Northbound")];
-    params.extend(
-        bad.iter()
-            .map(serde_json::to_value)
-            .collect::<Result<Vec<_>, _>>()?,
-    );
-    let reply = call(&mut conn, 4, "transact", params).await?;
-    match decode_transact_reply(&bad, &reply) {
+    match client.transact(NB, &bad).await {
         Ok(_) => println!("transact: unexpectedly accepted tag_request=5000"),
         Err(e) => println!("transact: tag_request=5000 refused: {e}"),
     }
-
-    let echo = call(&mut conn, 5, "echo", vec![json!("still there?")]).await?;
-    println!("echo: {echo}");
+    println!(
+        "echo: {:?}",
+        client.echo(vec!["still there?".into()]).await?
+    );
     Ok(())
 }

@@ -23,9 +23,11 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod client;
 pub mod data;
 pub mod monitor;
 pub mod ops;
+pub mod replica;
 pub mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -1,0 +1,1288 @@
+//! The connection task: owns the socket, routes replies and notifications, answers echoes,
+//! probes an idle server, re-establishes monitors and locks after a reconnect, and follows
+//! `_Server.Database` to stay on a usable cluster member.
+//!
+//! Everything that touches the connection happens here, one message at a time, in the order
+//! the server sent them. Monitor events are handed to their subscribers before the next
+//! message is read, so a reply that follows an update (ovsdb-server sends a transaction's
+//! updates before its reply) always reaches the caller after the update was delivered.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::StreamExt;
+use rand::seq::SliceRandom;
+use serde_json::value::RawValue;
+use serde_json::{json, Value};
+use tokio::io::{AsyncWriteExt, ReadHalf, WriteHalf};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::time::{sleep_until, timeout, Instant};
+use tokio_util::codec::FramedRead;
+
+use super::backoff::Backoff;
+use super::cluster::{ClusterTracker, Rejection, ServerDatabase};
+use super::events::{ConnectionState, LockStatus, MonitorEvent, Updates};
+use super::options::ClientOptions;
+use super::Error;
+use crate::data::Uuid;
+use crate::monitor::{MonitorCondSinceReply, MonitorRequest, TableUpdates, TableUpdates2};
+use crate::transport::{connect, Remote, Transport};
+use crate::wire::{JsonFramer, RawMessage, WireError};
+
+/// Which monitor method a registration uses; a server that answers "unknown method" moves it
+/// down the list (ovsdb-server added `monitor_cond` in 2.6 and `monitor_cond_since` in 2.12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MonitorMethod {
+    /// RFC 7047 `monitor` (no conditions, `update` notifications).
+    Monitor,
+    /// `monitor_cond` (conditions, `update2`).
+    MonitorCond,
+    /// `monitor_cond_since` (conditions, `update3`, resumable from a transaction id).
+    MonitorCondSince,
+}
+
+impl MonitorMethod {
+    fn name(self) -> &'static str {
+        match self {
+            MonitorMethod::Monitor => "monitor",
+            MonitorMethod::MonitorCond => "monitor_cond",
+            MonitorMethod::MonitorCondSince => "monitor_cond_since",
+        }
+    }
+
+    fn fallback(self) -> Option<Self> {
+        match self {
+            MonitorMethod::MonitorCondSince => Some(MonitorMethod::MonitorCond),
+            MonitorMethod::MonitorCond => Some(MonitorMethod::Monitor),
+            MonitorMethod::Monitor => None,
+        }
+    }
+}
+
+/// A request from a [`Client`](super::Client) handle to the task.
+pub(crate) enum Command {
+    Call {
+        method: String,
+        params: Box<RawValue>,
+        id_out: Option<oneshot::Sender<u64>>,
+        reply: oneshot::Sender<Result<Bytes, Error>>,
+    },
+    Notify {
+        method: String,
+        params: Value,
+    },
+    AddMonitor {
+        db: String,
+        requests: Vec<(String, MonitorRequest)>,
+        method: MonitorMethod,
+        sink: mpsc::Sender<MonitorEvent>,
+        reply: oneshot::Sender<Result<String, Error>>,
+    },
+    ChangeMonitor {
+        id: String,
+        requests: Vec<(String, MonitorRequest)>,
+        reply: oneshot::Sender<Result<(), Error>>,
+    },
+    CancelMonitor {
+        id: String,
+        reply: oneshot::Sender<Result<(), Error>>,
+    },
+    Lock {
+        name: String,
+        steal: bool,
+        status: watch::Sender<LockStatus>,
+        reply: oneshot::Sender<Result<(), Error>>,
+    },
+    Unlock {
+        name: String,
+        reply: oneshot::Sender<Result<(), Error>>,
+    },
+    LastTxnId {
+        id: String,
+        reply: oneshot::Sender<Option<Uuid>>,
+    },
+}
+
+/// A monitor the task keeps alive across reconnects.
+struct MonitorReg {
+    id: String,
+    db: String,
+    requests: Vec<(String, MonitorRequest)>,
+    method: MonitorMethod,
+    last_txn_id: Option<Uuid>,
+    sink: mpsc::Sender<MonitorEvent>,
+    /// Established on the current connection.
+    live: bool,
+    /// The last start attempt failed with "unknown method".
+    last_unknown_method: bool,
+}
+
+struct LockReg {
+    name: String,
+    steal: bool,
+    status: watch::Sender<LockStatus>,
+}
+
+/// What an outstanding request id is waiting for.
+enum Pending {
+    User {
+        method: String,
+        reply: oneshot::Sender<Result<Bytes, Error>>,
+    },
+    Echo,
+    StartMonitor {
+        id: String,
+        resume: bool,
+        reply: Option<oneshot::Sender<Result<String, Error>>>,
+    },
+    ChangeMonitor {
+        id: String,
+        requests: Vec<(String, MonitorRequest)>,
+        reply: oneshot::Sender<Result<(), Error>>,
+    },
+    Lock {
+        name: String,
+        reply: Option<oneshot::Sender<Result<(), Error>>>,
+    },
+    Ignore,
+}
+
+/// Why a session ended.
+enum SessionEnd {
+    /// Every client handle is gone.
+    Shutdown,
+    /// The server is not usable (follower, stale, not in cluster, no such database).
+    Rejected(Rejection),
+    /// The connection failed or was corrupt.
+    Lost(String),
+}
+
+struct Session {
+    reader: FramedRead<ReadHalf<Transport>, JsonFramer>,
+    writer: WriteHalf<Transport>,
+    pending: HashMap<u64, Pending>,
+    last_rx: Instant,
+    echo_sent: Option<Instant>,
+    server_rows: HashMap<Uuid, ServerDatabase>,
+}
+
+const SERVER_MONITOR_ID: &str = "_Server";
+
+pub(crate) struct Task {
+    opts: ClientOptions,
+    cmds: mpsc::Receiver<Command>,
+    state: watch::Sender<ConnectionState>,
+    last_error: watch::Sender<Option<String>>,
+    monitors: Vec<MonitorReg>,
+    locks: Vec<LockReg>,
+    tracker: ClusterTracker,
+    next_id: u64,
+    next_monitor: u64,
+    generation: u64,
+}
+
+impl Task {
+    pub(crate) fn new(
+        opts: ClientOptions,
+        cmds: mpsc::Receiver<Command>,
+        state: watch::Sender<ConnectionState>,
+        last_error: watch::Sender<Option<String>>,
+    ) -> Self {
+        Task {
+            opts,
+            cmds,
+            state,
+            last_error,
+            monitors: Vec::new(),
+            locks: Vec::new(),
+            tracker: ClusterTracker::new(),
+            next_id: 1,
+            next_monitor: 1,
+            generation: 0,
+        }
+    }
+
+    pub(crate) async fn run(mut self) {
+        let mut backoff = Backoff::new(self.opts.backoff_min, self.opts.backoff_max);
+        let mut order: Vec<Remote> = self.opts.remotes.clone();
+        if self.opts.shuffle_remotes {
+            order.shuffle(&mut rand::rng());
+        }
+        let mut next = 0usize;
+        let mut tried_in_cycle = 0usize;
+        'outer: loop {
+            if order.is_empty() {
+                self.note_error("no remote to connect to".into());
+                break;
+            }
+            let remote = order[next % order.len()].clone();
+            next += 1;
+            tried_in_cycle += 1;
+            let _ = self.state.send(ConnectionState::Connecting);
+            let attempt = timeout(
+                self.opts.connect_timeout,
+                connect(&remote, self.opts.tls.as_ref()),
+            )
+            .await;
+            let mut had_session = false;
+            match attempt {
+                Ok(Ok(transport)) => match self.session(&remote, transport).await {
+                    (SessionEnd::Shutdown, _) => break 'outer,
+                    (SessionEnd::Rejected(why), _) => {
+                        tracing::info!(%remote, "{why}; trying another remote");
+                        self.note_error(format!("{remote}: {why}"));
+                    }
+                    (SessionEnd::Lost(why), connected) => {
+                        tracing::info!(%remote, "connection lost: {why}");
+                        self.note_error(format!("{remote}: {why}"));
+                        had_session = connected;
+                    }
+                },
+                Ok(Err(e)) => {
+                    tracing::debug!(%remote, "connect failed: {e}");
+                    self.note_error(e.to_string());
+                }
+                Err(_) => {
+                    self.note_error(format!(
+                        "{remote}: connection attempt timed out after {:?}",
+                        self.opts.connect_timeout
+                    ));
+                }
+            }
+            if had_session {
+                backoff.reset();
+                tried_in_cycle = 0;
+                if !self.opts.reconnect {
+                    break;
+                }
+            }
+            // Cycle through every remote quickly (finding the leader), then back off.
+            if tried_in_cycle >= order.len() {
+                tried_in_cycle = 0;
+                if !self.opts.reconnect && self.generation > 0 {
+                    break;
+                }
+                let delay = backoff.next_delay();
+                if !self.idle(delay).await {
+                    break;
+                }
+            } else if !self.idle(Duration::ZERO).await {
+                break;
+            }
+        }
+        let _ = self.state.send(ConnectionState::Closed);
+        for lock in &self.locks {
+            let _ = lock.status.send(LockStatus::Disconnected);
+        }
+    }
+
+    fn note_error(&self, e: String) {
+        let _ = self.last_error.send(Some(e));
+    }
+
+    /// Between connections: waits `delay`, answering commands (calls fail at once with
+    /// `NotConnected`; monitors and locks are registered for the next session). Returns false
+    /// when every handle is gone.
+    async fn idle(&mut self, delay: Duration) -> bool {
+        let until = Instant::now() + delay;
+        loop {
+            tokio::select! {
+                _ = sleep_until(until) => return true,
+                cmd = self.cmds.recv() => match cmd {
+                    None => return false,
+                    Some(cmd) => self.command_offline(cmd),
+                },
+            }
+            if delay.is_zero() {
+                // Drain what is queued without waiting.
+                while let Ok(cmd) = self.cmds.try_recv() {
+                    self.command_offline(cmd);
+                }
+                return true;
+            }
+        }
+    }
+
+    fn not_connected(&self) -> Error {
+        Error::NotConnected(
+            self.last_error
+                .borrow()
+                .clone()
+                .unwrap_or_else(|| "connecting".into()),
+        )
+    }
+
+    fn command_offline(&mut self, cmd: Command) {
+        match cmd {
+            Command::Call { reply, .. } => {
+                let _ = reply.send(Err(self.not_connected()));
+            }
+            Command::Notify { .. } => {}
+            Command::AddMonitor {
+                db,
+                requests,
+                method,
+                sink,
+                reply,
+            } => {
+                let id = self.register_monitor(db, requests, method, sink);
+                let _ = reply.send(Ok(id));
+            }
+            Command::ChangeMonitor {
+                id,
+                requests,
+                reply,
+            } => {
+                let result = match self.monitors.iter_mut().find(|m| m.id == id) {
+                    Some(m) => {
+                        m.requests = requests;
+                        Ok(())
+                    }
+                    None => Err(Error::NoSuchMonitor(id)),
+                };
+                let _ = reply.send(result);
+            }
+            Command::CancelMonitor { id, reply } => {
+                let before = self.monitors.len();
+                self.monitors.retain(|m| m.id != id);
+                let _ = reply.send(if self.monitors.len() < before {
+                    Ok(())
+                } else {
+                    Err(Error::NoSuchMonitor(id))
+                });
+            }
+            Command::Lock {
+                name,
+                steal,
+                status,
+                reply,
+            } => {
+                let _ = status.send(LockStatus::Disconnected);
+                self.locks.retain(|l| l.name != name);
+                self.locks.push(LockReg {
+                    name,
+                    steal,
+                    status,
+                });
+                let _ = reply.send(Ok(()));
+            }
+            Command::Unlock { name, reply } => {
+                if let Some(l) = self.locks.iter().find(|l| l.name == name) {
+                    let _ = l.status.send(LockStatus::Released);
+                }
+                self.locks.retain(|l| l.name != name);
+                let _ = reply.send(Ok(()));
+            }
+            Command::LastTxnId { id, reply } => {
+                let _ = reply.send(
+                    self.monitors
+                        .iter()
+                        .find(|m| m.id == id)
+                        .and_then(|m| m.last_txn_id),
+                );
+            }
+        }
+    }
+
+    fn register_monitor(
+        &mut self,
+        db: String,
+        requests: Vec<(String, MonitorRequest)>,
+        method: MonitorMethod,
+        sink: mpsc::Sender<MonitorEvent>,
+    ) -> String {
+        let id = format!("m{}", self.next_monitor);
+        self.next_monitor += 1;
+        self.monitors.push(MonitorReg {
+            id: id.clone(),
+            db,
+            requests,
+            method,
+            last_txn_id: None,
+            sink,
+            live: false,
+            last_unknown_method: false,
+        });
+        id
+    }
+
+    /// One connection, from handshake to loss. The flag says whether it got past the
+    /// handshake.
+    async fn session(&mut self, remote: &Remote, transport: Transport) -> (SessionEnd, bool) {
+        let (rd, wr) = tokio::io::split(transport);
+        let mut s = Session {
+            reader: FramedRead::new(
+                rd,
+                JsonFramer::new().with_max_message_size(self.opts.max_message_size),
+            ),
+            writer: wr,
+            pending: HashMap::new(),
+            last_rx: Instant::now(),
+            echo_sent: None,
+            server_rows: HashMap::new(),
+        };
+        for m in &mut self.monitors {
+            m.live = false;
+        }
+        let handshake = timeout(self.opts.connect_timeout, self.handshake(&mut s)).await;
+        let end = match handshake {
+            Err(_) => Some(SessionEnd::Lost(format!(
+                "no answer to the session set-up within {:?}",
+                self.opts.connect_timeout
+            ))),
+            Ok(Err(end)) => Some(end),
+            Ok(Ok(())) => None,
+        };
+        let (end, connected) = match end {
+            Some(end) => (end, false),
+            None => {
+                self.generation += 1;
+                let _ = self.state.send(ConnectionState::Connected {
+                    remote: remote.to_string(),
+                    generation: self.generation,
+                });
+                let _ = self.last_error.send(None);
+                (self.serve(&mut s).await, true)
+            }
+        };
+        // Whatever was in flight has an unknown outcome now.
+        for (_, p) in s.pending.drain() {
+            match p {
+                Pending::User { method, reply } => {
+                    let _ = reply.send(Err(Error::OutcomeUnknown { method }));
+                }
+                Pending::StartMonitor {
+                    reply: Some(reply), ..
+                } => {
+                    // Registered: it will be established on the next connection.
+                    let _ = reply.send(Err(Error::OutcomeUnknown {
+                        method: "monitor".into(),
+                    }));
+                }
+                Pending::ChangeMonitor { reply, .. } => {
+                    let _ = reply.send(Err(Error::OutcomeUnknown {
+                        method: "monitor_cond_change".into(),
+                    }));
+                }
+                Pending::Lock {
+                    reply: Some(reply), ..
+                } => {
+                    let _ = reply.send(Ok(()));
+                }
+                _ => {}
+            }
+        }
+        for lock in &self.locks {
+            let _ = lock.status.send(LockStatus::Disconnected);
+        }
+        if !matches!(end, SessionEnd::Shutdown) {
+            let _ = self.state.send(ConnectionState::Connecting);
+        }
+        (end, connected)
+    }
+
+    /// Cluster checks, then locks and monitors again, before any user request is served.
+    async fn handshake(&mut self, s: &mut Session) -> Result<(), SessionEnd> {
+        if !self.opts.databases.is_empty() {
+            let params = json!([
+                "_Server",
+                SERVER_MONITOR_ID,
+                {"Database": {"columns": ["name", "model", "connected", "leader", "index", "cid", "sid"]}}
+            ]);
+            let frame = self.call_internal(s, "monitor", params).await?;
+            match reply_result(&frame) {
+                Ok(result) => {
+                    let updates: TableUpdates = serde_json::from_str(result.get())
+                        .map_err(|e| SessionEnd::Lost(format!("bad _Server monitor reply: {e}")))?;
+                    apply_server_updates(&mut s.server_rows, &updates);
+                    self.check_cluster(s)?;
+                }
+                // A server without _Server (before OVS 2.9) cannot be clustered.
+                Err(e) if e.contains("unknown database") => {}
+                Err(e) => return Err(SessionEnd::Lost(format!("_Server monitor failed: {e}"))),
+            }
+            // Ask to be told about schema changes and removal (monitor_canceled); older
+            // servers do not know the method, which is fine.
+            let _ = self
+                .call_internal(s, "set_db_change_aware", json!([true]))
+                .await?;
+        }
+        for i in 0..self.locks.len() {
+            let (name, steal) = (self.locks[i].name.clone(), self.locks[i].steal);
+            let method = if steal { "steal" } else { "lock" };
+            let frame = self.call_internal(s, method, json!([name])).await?;
+            let status = match reply_result(&frame) {
+                Ok(r) if r.get().contains("true") => LockStatus::Held,
+                Ok(_) => LockStatus::Waiting,
+                Err(e) => return Err(SessionEnd::Lost(format!("{method} {name} failed: {e}"))),
+            };
+            let _ = self.locks[i].status.send(status);
+        }
+        let ids: Vec<String> = self.monitors.iter().map(|m| m.id.clone()).collect();
+        for id in ids {
+            while let Some(m) = self.monitors.iter().find(|m| m.id == id) {
+                let method = m.method;
+                let params = monitor_params(m, true)?;
+                let frame = self.call_internal(s, method.name(), params).await?;
+                match self.finish_monitor_start(s, &id, true, &frame).await? {
+                    Ok(()) => break,
+                    Err(Error::Rpc { .. }) if self.fell_back(&id) => continue,
+                    Err(e) => {
+                        tracing::warn!("monitor {id} could not be re-established: {e}");
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// If the monitor's last attempt failed with "unknown method", moves it to the next
+    /// method and says so.
+    fn fell_back(&mut self, id: &str) -> bool {
+        self.monitors
+            .iter_mut()
+            .find(|m| m.id == id)
+            .is_some_and(|m| m.last_error_was_unknown_method())
+    }
+
+    fn check_cluster(&mut self, s: &Session) -> Result<(), SessionEnd> {
+        for db in &self.opts.databases {
+            let row = s.server_rows.values().find(|r| &r.name == db);
+            self.tracker
+                .check(db, row, self.opts.leader_only)
+                .map_err(SessionEnd::Rejected)?;
+        }
+        Ok(())
+    }
+
+    /// Sends a request and waits for its reply, dispatching everything else that arrives
+    /// meanwhile.
+    async fn call_internal(
+        &mut self,
+        s: &mut Session,
+        method: &str,
+        params: Value,
+    ) -> Result<Bytes, SessionEnd> {
+        let id = self
+            .send_request(s, method, &params, Pending::Ignore)
+            .await?;
+        loop {
+            let frame = match s.reader.next().await {
+                Some(Ok(f)) => f,
+                Some(Err(e)) => return Err(SessionEnd::Lost(e.to_string())),
+                None => return Err(SessionEnd::Lost("connection closed by the server".into())),
+            };
+            s.last_rx = Instant::now();
+            s.echo_sent = None;
+            if response_id(&frame) == Some(id) {
+                s.pending.remove(&id);
+                return Ok(frame);
+            }
+            self.dispatch(s, frame).await?;
+        }
+    }
+
+    async fn send_request(
+        &mut self,
+        s: &mut Session,
+        method: &str,
+        params: &impl serde::Serialize,
+        pending: Pending,
+    ) -> Result<u64, SessionEnd> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let bytes = encode_request(id, method, params)
+            .map_err(|e| SessionEnd::Lost(format!("cannot encode {method}: {e}")))?;
+        s.pending.insert(id, pending);
+        write(s, &bytes).await?;
+        Ok(id)
+    }
+
+    /// The connected loop.
+    async fn serve(&mut self, s: &mut Session) -> SessionEnd {
+        loop {
+            let probe_at = self.opts.inactivity_probe.map(|p| match s.echo_sent {
+                Some(sent) => sent + p,
+                None => s.last_rx + p,
+            });
+            tokio::select! {
+                frame = s.reader.next() => {
+                    let frame = match frame {
+                        Some(Ok(f)) => f,
+                        Some(Err(e)) => return SessionEnd::Lost(e.to_string()),
+                        None => return SessionEnd::Lost("connection closed by the server".into()),
+                    };
+                    s.last_rx = Instant::now();
+                    s.echo_sent = None;
+                    if let Err(end) = self.dispatch(s, frame).await {
+                        return end;
+                    }
+                }
+                cmd = self.cmds.recv() => {
+                    let Some(cmd) = cmd else { return SessionEnd::Shutdown };
+                    if let Err(end) = self.command(s, cmd).await {
+                        return end;
+                    }
+                }
+                _ = sleep_until(probe_at.unwrap_or_else(far_future)), if probe_at.is_some() => {
+                    if s.echo_sent.is_some() {
+                        return SessionEnd::Lost(format!(
+                            "no answer to the inactivity probe within {:?}",
+                            self.opts.inactivity_probe.unwrap_or_default()
+                        ));
+                    }
+                    if let Err(end) = self.send_request(s, "echo", &json!([]), Pending::Echo).await {
+                        return end;
+                    }
+                    s.echo_sent = Some(Instant::now());
+                }
+            }
+        }
+    }
+
+    async fn command(&mut self, s: &mut Session, cmd: Command) -> Result<(), SessionEnd> {
+        match cmd {
+            Command::Call {
+                method,
+                params,
+                id_out,
+                reply,
+            } => {
+                let pending = Pending::User {
+                    method: method.clone(),
+                    reply,
+                };
+                let id = self.send_request(s, &method, &params, pending).await?;
+                if let Some(tx) = id_out {
+                    let _ = tx.send(id);
+                }
+            }
+            Command::Notify { method, params } => {
+                let bytes =
+                    serde_json::to_vec(&json!({"id": null, "method": method, "params": params}))
+                        .map_err(|e| SessionEnd::Lost(e.to_string()))?;
+                write(s, &bytes).await?;
+            }
+            Command::AddMonitor {
+                db,
+                requests,
+                method,
+                sink,
+                reply,
+            } => {
+                let id = self.register_monitor(db, requests, method, sink);
+                self.start_monitor(s, &id, Some(reply)).await?;
+            }
+            Command::ChangeMonitor {
+                id,
+                requests,
+                reply,
+            } => {
+                let Some(m) = self.monitors.iter().find(|m| m.id == id) else {
+                    let _ = reply.send(Err(Error::NoSuchMonitor(id)));
+                    return Ok(());
+                };
+                if !m.live || m.method == MonitorMethod::Monitor {
+                    // Not established (yet), or a plain monitor that cannot change: the new
+                    // requests apply from the next (re)start.
+                    if let Some(m) = self.monitors.iter_mut().find(|m| m.id == id) {
+                        m.requests = requests;
+                    }
+                    let _ = reply.send(Ok(()));
+                    return Ok(());
+                }
+                // ovsdb-server can change a live monitor's conditions, not its columns.
+                let same_columns = requests.iter().all(|(t, r)| {
+                    m.requests
+                        .iter()
+                        .find(|(t2, _)| t2 == t)
+                        .is_some_and(|(_, old)| old.columns == r.columns)
+                });
+                if !same_columns {
+                    let _ = reply.send(Err(Error::Rpc {
+                        method: "monitor_cond_change".into(),
+                        error: "\"only conditions can change on a live monitor (ovsdb-server \
+                                refuses new columns or tables); cancel it and start another\""
+                            .into(),
+                    }));
+                    return Ok(());
+                }
+                let mut changes = serde_json::Map::new();
+                for (t, r) in &requests {
+                    // No conditions means every row: the boolean condition `true`.
+                    let conditions = match &r.conditions {
+                        Some(c) => {
+                            serde_json::to_value(c).map_err(|e| SessionEnd::Lost(e.to_string()))?
+                        }
+                        None => json!([true]),
+                    };
+                    changes.insert(t.clone(), json!([{ "where": conditions }]));
+                }
+                let params = json!([id, id, changes]);
+                self.send_request(
+                    s,
+                    "monitor_cond_change",
+                    &params,
+                    Pending::ChangeMonitor {
+                        id,
+                        requests,
+                        reply,
+                    },
+                )
+                .await?;
+            }
+            Command::CancelMonitor { id, reply } => {
+                let Some(pos) = self.monitors.iter().position(|m| m.id == id) else {
+                    let _ = reply.send(Err(Error::NoSuchMonitor(id)));
+                    return Ok(());
+                };
+                let m = self.monitors.remove(pos);
+                if m.live {
+                    self.send_request(s, "monitor_cancel", &json!([m.id]), Pending::Ignore)
+                        .await?;
+                }
+                let _ = reply.send(Ok(()));
+            }
+            Command::Lock {
+                name,
+                steal,
+                status,
+                reply,
+            } => {
+                self.locks.retain(|l| l.name != name);
+                let _ = status.send(LockStatus::Waiting);
+                self.locks.push(LockReg {
+                    name: name.clone(),
+                    steal,
+                    status,
+                });
+                let method = if steal { "steal" } else { "lock" };
+                self.send_request(
+                    s,
+                    method,
+                    &json!([name]),
+                    Pending::Lock {
+                        name,
+                        reply: Some(reply),
+                    },
+                )
+                .await?;
+            }
+            Command::Unlock { name, reply } => {
+                if let Some(l) = self.locks.iter().find(|l| l.name == name) {
+                    let _ = l.status.send(LockStatus::Released);
+                }
+                self.locks.retain(|l| l.name != name);
+                let pending = Pending::User {
+                    method: "unlock".into(),
+                    reply: {
+                        // The caller only needs to know it was sent and answered.
+                        let (tx, rx) = oneshot::channel();
+                        tokio::spawn(async move {
+                            let result = match rx.await {
+                                Ok(Ok(_)) => Ok(()),
+                                Ok(Err(e)) => Err(e),
+                                Err(_) => Err(Error::Closed),
+                            };
+                            let _ = reply.send(result);
+                        });
+                        tx
+                    },
+                };
+                self.send_request(s, "unlock", &json!([name]), pending)
+                    .await?;
+            }
+            Command::LastTxnId { id, reply } => {
+                let _ = reply.send(
+                    self.monitors
+                        .iter()
+                        .find(|m| m.id == id)
+                        .and_then(|m| m.last_txn_id),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    async fn start_monitor(
+        &mut self,
+        s: &mut Session,
+        id: &str,
+        reply: Option<oneshot::Sender<Result<String, Error>>>,
+    ) -> Result<(), SessionEnd> {
+        let Some(m) = self.monitors.iter().find(|m| m.id == id) else {
+            return Ok(());
+        };
+        let method = m.method;
+        let params = monitor_params(m, false)?;
+        let pending = Pending::StartMonitor {
+            id: id.to_owned(),
+            resume: false,
+            reply,
+        };
+        self.send_request(s, method.name(), &params, pending)
+            .await?;
+        Ok(())
+    }
+
+    /// Handles the reply to a monitor request: delivers the initial contents (or the resumed
+    /// changes), or reports the error (after noting "unknown method" for a fallback).
+    async fn finish_monitor_start(
+        &mut self,
+        s: &mut Session,
+        id: &str,
+        resume: bool,
+        frame: &[u8],
+    ) -> Result<Result<(), Error>, SessionEnd> {
+        let Some(pos) = self.monitors.iter().position(|m| m.id == id) else {
+            return Ok(Ok(()));
+        };
+        let method = self.monitors[pos].method;
+        let result = match reply_result(frame) {
+            Ok(r) => r,
+            Err(error) => {
+                let m = &mut self.monitors[pos];
+                m.note_error(&error);
+                return Ok(Err(Error::Rpc {
+                    method: method.name().into(),
+                    error,
+                }));
+            }
+        };
+        let decode = |e: serde_json::Error| Error::Decode {
+            method: method.name().into(),
+            source: e,
+        };
+        let event = match method {
+            MonitorMethod::Monitor => serde_json::from_str::<TableUpdates>(result.get())
+                .map(|u| MonitorEvent::Reset(Updates::V1(u)))
+                .map_err(decode),
+            MonitorMethod::MonitorCond => serde_json::from_str::<TableUpdates2>(result.get())
+                .map(|u| MonitorEvent::Reset(Updates::V2(u)))
+                .map_err(decode),
+            MonitorMethod::MonitorCondSince => {
+                match serde_json::from_str::<MonitorCondSinceReply>(result.get()) {
+                    Ok(r) => {
+                        self.monitors[pos].last_txn_id = Some(r.last_txn_id);
+                        if r.found && resume {
+                            Ok(MonitorEvent::Update(Updates::V2(r.updates)))
+                        } else {
+                            Ok(MonitorEvent::Reset(Updates::V2(r.updates)))
+                        }
+                    }
+                    Err(e) => Err(decode(e)),
+                }
+            }
+        };
+        let event = match event {
+            Ok(e) => e,
+            Err(e) => return Err(SessionEnd::Lost(e.to_string())),
+        };
+        self.monitors[pos].live = true;
+        self.deliver(s, pos, event).await?;
+        Ok(Ok(()))
+    }
+
+    /// Hands an event to a monitor's subscriber, waiting while its buffer is full. A
+    /// subscriber that went away cancels its monitor.
+    async fn deliver(
+        &mut self,
+        s: &mut Session,
+        pos: usize,
+        event: MonitorEvent,
+    ) -> Result<(), SessionEnd> {
+        let sink = self.monitors[pos].sink.clone();
+        if sink.send(event).await.is_err() {
+            let m = self.monitors.remove(pos);
+            if m.live {
+                self.send_request(s, "monitor_cancel", &json!([m.id]), Pending::Ignore)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Everything the server sends that is not the reply a `call_internal` waits for.
+    async fn dispatch(&mut self, s: &mut Session, frame: Bytes) -> Result<(), SessionEnd> {
+        let msg = RawMessage::from_slice(&frame).map_err(|e| SessionEnd::Lost(e.to_string()))?;
+        match msg {
+            RawMessage::Response { id, .. } => {
+                let Some(id) = serde_json::from_str::<u64>(id.get()).ok() else {
+                    tracing::warn!("reply with an id this client never used: {}", id.get());
+                    return Ok(());
+                };
+                let Some(pending) = s.pending.remove(&id) else {
+                    tracing::warn!("reply to request {id}, which is not outstanding");
+                    return Ok(());
+                };
+                self.on_reply(s, pending, frame.clone()).await?;
+            }
+            RawMessage::Request { .. } => {
+                if let Some(reply) = msg.echo_reply() {
+                    let bytes = reply
+                        .to_vec()
+                        .map_err(|e| SessionEnd::Lost(e.to_string()))?;
+                    write(s, &bytes).await?;
+                } else {
+                    // Only echo is defined from server to client; say so instead of hanging it.
+                    let id = msg
+                        .id()
+                        .map(|i| i.get().to_owned())
+                        .unwrap_or_else(|| "null".into());
+                    let bytes = format!(r#"{{"id":{id},"result":null,"error":"unknown method"}}"#);
+                    write(s, bytes.as_bytes()).await?;
+                }
+            }
+            RawMessage::Notification { method, params } => {
+                self.on_notification(s, &method, params.get()).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn on_reply(
+        &mut self,
+        s: &mut Session,
+        pending: Pending,
+        frame: Bytes,
+    ) -> Result<(), SessionEnd> {
+        match pending {
+            Pending::User { reply, .. } => {
+                let _ = reply.send(Ok(frame));
+            }
+            Pending::Echo | Pending::Ignore => {}
+            Pending::StartMonitor { id, resume, reply } => {
+                match self.finish_monitor_start(s, &id, resume, &frame).await? {
+                    Ok(()) => {
+                        if let Some(r) = reply {
+                            let _ = r.send(Ok(id));
+                        }
+                    }
+                    Err(Error::Rpc { .. }) if self.fell_back(&id) => {
+                        // Try the next method with the same registration.
+                        self.start_monitor(s, &id, reply).await?;
+                    }
+                    Err(e) => {
+                        self.monitors.retain(|m| m.id != id);
+                        if let Some(r) = reply {
+                            let _ = r.send(Err(e));
+                        }
+                    }
+                }
+            }
+            Pending::ChangeMonitor {
+                id,
+                requests,
+                reply,
+            } => {
+                let result = match reply_result(&frame) {
+                    Ok(_) => {
+                        if let Some(m) = self.monitors.iter_mut().find(|m| m.id == id) {
+                            m.requests = requests;
+                        }
+                        Ok(())
+                    }
+                    Err(error) => Err(Error::Rpc {
+                        method: "monitor_cond_change".into(),
+                        error,
+                    }),
+                };
+                let _ = reply.send(result);
+            }
+            Pending::Lock { name, reply } => {
+                let status = match reply_result(&frame) {
+                    Ok(r) if r.get().contains("true") => Ok(LockStatus::Held),
+                    Ok(_) => Ok(LockStatus::Waiting),
+                    Err(error) => Err(Error::Rpc {
+                        method: "lock".into(),
+                        error,
+                    }),
+                };
+                match status {
+                    Ok(st) => {
+                        if let Some(l) = self.locks.iter().find(|l| l.name == name) {
+                            let _ = l.status.send(st);
+                        }
+                        if let Some(r) = reply {
+                            let _ = r.send(Ok(()));
+                        }
+                    }
+                    Err(e) => {
+                        self.locks.retain(|l| l.name != name);
+                        if let Some(r) = reply {
+                            let _ = r.send(Err(e));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn on_notification(
+        &mut self,
+        s: &mut Session,
+        method: &str,
+        params: &str,
+    ) -> Result<(), SessionEnd> {
+        let bad =
+            |e: serde_json::Error| SessionEnd::Lost(format!("bad {method} notification: {e}"));
+        match method {
+            "update" => {
+                let (id, updates): (Value, TableUpdates) =
+                    serde_json::from_str(params).map_err(bad)?;
+                if id == SERVER_MONITOR_ID {
+                    apply_server_updates(&mut s.server_rows, &updates);
+                    return self.check_cluster(s);
+                }
+                if let Some(pos) = self.monitor_pos(&id) {
+                    self.deliver(s, pos, MonitorEvent::Update(Updates::V1(updates)))
+                        .await?;
+                }
+            }
+            "update2" => {
+                let (id, updates): (Value, TableUpdates2) =
+                    serde_json::from_str(params).map_err(bad)?;
+                if let Some(pos) = self.monitor_pos(&id) {
+                    self.deliver(s, pos, MonitorEvent::Update(Updates::V2(updates)))
+                        .await?;
+                }
+            }
+            "update3" => {
+                let p: crate::monitor::Update3Params = serde_json::from_str(params).map_err(bad)?;
+                if let Some(pos) = self.monitor_pos(&p.monitor_id) {
+                    self.monitors[pos].last_txn_id = Some(p.last_txn_id);
+                    self.deliver(s, pos, MonitorEvent::Update(Updates::V2(p.updates)))
+                        .await?;
+                }
+            }
+            "locked" | "stolen" => {
+                let (name,): (String,) = serde_json::from_str(params).map_err(bad)?;
+                let held = method == "locked";
+                if let Some(l) = self.locks.iter().find(|l| l.name == name) {
+                    let _ = l.status.send(if held {
+                        LockStatus::Held
+                    } else {
+                        LockStatus::Stolen
+                    });
+                }
+                if !held {
+                    self.locks.retain(|l| l.name != name);
+                }
+            }
+            "monitor_canceled" => {
+                let (id,): (Value,) = serde_json::from_str(params).map_err(bad)?;
+                if id == SERVER_MONITOR_ID {
+                    return Err(SessionEnd::Lost(
+                        "the server canceled the _Server monitor".into(),
+                    ));
+                }
+                if let Some(pos) = self.monitor_pos(&id) {
+                    let key = self.monitors[pos].id.clone();
+                    self.monitors[pos].live = false;
+                    self.monitors[pos].last_txn_id = None;
+                    self.deliver(s, pos, MonitorEvent::Canceled).await?;
+                    // The database changed under us (converted or removed and re-added):
+                    // start over from its full contents.
+                    self.start_monitor(s, &key, None).await?;
+                }
+            }
+            other => tracing::debug!("ignoring notification {other}"),
+        }
+        Ok(())
+    }
+
+    fn monitor_pos(&self, id: &Value) -> Option<usize> {
+        let id = id.as_str()?;
+        self.monitors.iter().position(|m| m.id == id)
+    }
+}
+
+impl MonitorReg {
+    fn note_error(&mut self, error: &str) {
+        if is_unknown_method(error) {
+            self.last_unknown_method = true;
+        }
+    }
+
+    fn last_error_was_unknown_method(&mut self) -> bool {
+        if !std::mem::take(&mut self.last_unknown_method) {
+            return false;
+        }
+        match self.method.fallback() {
+            Some(next) => {
+                tracing::info!(
+                    "server does not know {}; falling back to {}",
+                    self.method.name(),
+                    next.name()
+                );
+                self.method = next;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+fn is_unknown_method(error: &str) -> bool {
+    error.contains("unknown method")
+}
+
+/// `[db, id, requests]` plus the last transaction id for `monitor_cond_since`.
+fn monitor_params(m: &MonitorReg, resume: bool) -> Result<Value, SessionEnd> {
+    let mut requests = serde_json::Map::new();
+    for (table, req) in &m.requests {
+        let mut req = req.clone();
+        if m.method == MonitorMethod::Monitor {
+            if req.conditions.is_some() {
+                return Err(SessionEnd::Lost(format!(
+                    "monitor {}: the server supports neither monitor_cond nor monitor_cond_since, \
+                     so conditions on {table} cannot be applied",
+                    m.id
+                )));
+            }
+            req.conditions = None;
+        }
+        let v = serde_json::to_value(&req).map_err(|e| SessionEnd::Lost(e.to_string()))?;
+        requests.insert(table.clone(), v);
+    }
+    let mut params = vec![json!(m.db), json!(m.id), Value::Object(requests)];
+    if m.method == MonitorMethod::MonitorCondSince {
+        let since = if resume { m.last_txn_id } else { None };
+        params.push(json!(since.unwrap_or(Uuid::NIL).to_string()));
+    }
+    Ok(Value::Array(params))
+}
+
+fn apply_server_updates(rows: &mut HashMap<Uuid, ServerDatabase>, updates: &TableUpdates) {
+    for t in updates.tables.iter().filter(|t| t.table == "Database") {
+        for r in &t.rows {
+            match &r.new {
+                Some(new) => {
+                    // `new` holds every monitored column for inserts and modifies alike.
+                    if let Some(db) = ServerDatabase::from_row(new) {
+                        rows.insert(r.uuid, db);
+                    }
+                }
+                None => {
+                    rows.remove(&r.uuid);
+                }
+            }
+        }
+    }
+}
+
+/// `{"id":N,"method":M,"params":P}` without building a `Value` for `params`.
+fn encode_request(
+    id: u64,
+    method: &str,
+    params: &impl serde::Serialize,
+) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = Vec::with_capacity(64);
+    out.extend_from_slice(b"{\"id\":");
+    out.extend_from_slice(id.to_string().as_bytes());
+    out.extend_from_slice(b",\"method\":");
+    serde_json::to_writer(&mut out, method)?;
+    out.extend_from_slice(b",\"params\":");
+    serde_json::to_writer(&mut out, params)?;
+    out.push(b'}');
+    Ok(out)
+}
+
+async fn write(s: &mut Session, bytes: &[u8]) -> Result<(), SessionEnd> {
+    s.writer
+        .write_all(bytes)
+        .await
+        .map_err(|e| SessionEnd::Lost(format!("write failed: {e}")))?;
+    s.writer
+        .flush()
+        .await
+        .map_err(|e| SessionEnd::Lost(format!("write failed: {e}")))
+}
+
+fn response_id(frame: &[u8]) -> Option<u64> {
+    match RawMessage::from_slice(frame).ok()? {
+        RawMessage::Response { id, .. } => serde_json::from_str(id.get()).ok(),
+        _ => None,
+    }
+}
+
+/// The `result` of a reply frame, or its `error` as JSON text.
+pub(crate) fn reply_result(frame: &[u8]) -> Result<&RawValue, String> {
+    match RawMessage::from_slice(frame) {
+        Ok(RawMessage::Response { result, error, .. }) => match (result, error) {
+            (_, Some(e)) if e.get() != "null" => Err(e.get().to_owned()),
+            (Some(r), _) => Ok(r),
+            _ => Err("reply without result".into()),
+        },
+        Ok(_) => Err("not a reply".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(86400 * 365)
+}
+
+impl From<WireError> for SessionEnd {
+    fn from(e: WireError) -> Self {
+        SessionEnd::Lost(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_encode_like_json_rpc() {
+        let bytes = encode_request(
+            7,
+            "transact",
+            &json!(["db", {"op": "comment", "comment": "hi"}]),
+        )
+        .unwrap();
+        let v: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(
+            v,
+            json!({"id": 7, "method": "transact", "params": ["db", {"op": "comment", "comment": "hi"}]})
+        );
+    }
+
+    #[test]
+    fn reply_results_and_errors() {
+        assert_eq!(
+            reply_result(br#"{"id":1,"result":[1],"error":null}"#)
+                .unwrap()
+                .get(),
+            "[1]"
+        );
+        assert_eq!(
+            reply_result(br#"{"id":1,"result":null,"error":"unknown method"}"#).unwrap_err(),
+            "\"unknown method\""
+        );
+        assert_eq!(
+            response_id(br#"{"id":42,"result":{},"error":null}"#),
+            Some(42)
+        );
+        assert_eq!(
+            response_id(br#"{"id":"echo","result":[],"error":null}"#),
+            None
+        );
+    }
+
+    #[test]
+    fn monitor_methods_fall_back_in_order() {
+        assert_eq!(
+            MonitorMethod::MonitorCondSince.fallback(),
+            Some(MonitorMethod::MonitorCond)
+        );
+        assert_eq!(
+            MonitorMethod::MonitorCond.fallback(),
+            Some(MonitorMethod::Monitor)
+        );
+        assert_eq!(MonitorMethod::Monitor.fallback(), None);
+    }
+}

@@ -1,0 +1,1 @@
+//! The in-memory replica (filled by the client work).

@@ -1,0 +1,521 @@
+//! `ovsdb::transport` against the real ovsdb-server: unix, tcp and ssl (with certificates made
+//! by the real ovs-pki), and the errors a user meets when something is wrong.
+
+use std::error::Error as _;
+use std::path::Path;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use ovsdb::testing::{run, Pki, Sandbox};
+use ovsdb::transport::{connect, Remote, TlsError, TlsSettings, Transport, TransportError};
+use ovsdb::wire::{Message, MessageCodec};
+use serde_json::json;
+use tokio::time::timeout;
+use tokio_util::codec::Framed;
+
+const NB: &str = "/usr/share/ovn/ovn-nb.ovsschema";
+const LIMIT: Duration = Duration::from_secs(10);
+
+async fn connect_to(remote: &str, tls: Option<&TlsSettings>) -> Result<Transport, TransportError> {
+    let remote = Remote::parse(remote).unwrap();
+    timeout(LIMIT, connect(&remote, tls))
+        .await
+        .unwrap_or_else(|_| panic!("connecting to {remote} took more than {LIMIT:?}"))
+}
+
+/// Sends `list_dbs` and returns the reply, or the first I/O error.
+async fn list_dbs(stream: Transport) -> Result<Message, std::io::Error> {
+    let mut framed = Framed::new(stream, MessageCodec::new());
+    let exchange = async {
+        framed
+            .send(Message::request(json!(1), "list_dbs", vec![]))
+            .await
+            .map_err(std::io::Error::other)?;
+        let reply = match framed.next().await {
+            Some(reply) => reply.map_err(std::io::Error::other)?,
+            None => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+        };
+        // A clean close (for TLS, a close_notify), so the server logs no error.
+        SinkExt::<Message>::close(&mut framed)
+            .await
+            .map_err(std::io::Error::other)?;
+        Ok(reply)
+    };
+    timeout(LIMIT, exchange)
+        .await
+        .unwrap_or_else(|_| panic!("list_dbs took more than {LIMIT:?}"))
+}
+
+fn assert_lists_nb(reply: &Message) {
+    assert_eq!(
+        *reply,
+        Message::response(json!(1), json!(["OVN_Northbound", "_Server"])),
+        "{reply:?}"
+    );
+}
+
+fn client_settings(pki: &Pki) -> TlsSettings {
+    TlsSettings::from_files(&pki.client_key, &pki.client_cert, &pki.ca_cert).unwrap()
+}
+
+#[tokio::test]
+async fn list_dbs_over_unix() {
+    let sb = Sandbox::start(&[NB]).unwrap();
+    let stream = connect_to(&sb.remote(), None).await.unwrap();
+    assert!(matches!(stream, Transport::Unix(_)), "{stream:?}");
+    assert!(!stream.is_tls());
+    assert_lists_nb(&list_dbs(stream).await.unwrap());
+}
+
+#[tokio::test]
+async fn list_dbs_over_tcp_with_nodelay() {
+    let sb = Sandbox::builder().schema(NB).tcp().start().unwrap();
+    let stream = connect_to(&sb.tcp_remote().unwrap(), None).await.unwrap();
+    let Transport::Tcp(tcp) = &stream else {
+        panic!("not a TCP stream: {stream:?}");
+    };
+    assert!(tcp.nodelay().unwrap(), "TCP_NODELAY is not set");
+    assert_lists_nb(&list_dbs(stream).await.unwrap());
+}
+
+#[tokio::test]
+async fn list_dbs_over_ssl_with_mutual_authentication() {
+    let sb = Sandbox::builder().schema(NB).ssl().start().unwrap();
+    let tls = client_settings(sb.pki().unwrap());
+    let stream = connect_to(&sb.ssl_remote().unwrap(), Some(&tls))
+        .await
+        .unwrap();
+    let Transport::Tls(tls_stream) = &stream else {
+        panic!("not a TLS stream: {stream:?}");
+    };
+    assert!(stream.is_tls());
+    let (tcp, session) = tls_stream.get_ref();
+    assert!(tcp.nodelay().unwrap(), "TCP_NODELAY is not set");
+    // The server asked for and got our certificate: OVS's SSL is mutually authenticated.
+    assert!(session.peer_certificates().is_some_and(|c| !c.is_empty()));
+    assert_lists_nb(&list_dbs(stream).await.unwrap());
+    // A second connection with the same settings works too. (rustls would offer to resume the
+    // first session, which ovsdb-server's OpenSSL answers with an "internal error" alert, so
+    // TlsSettings turns resumption off.)
+    let again = connect_to(&sb.ssl_remote().unwrap(), Some(&tls))
+        .await
+        .unwrap();
+    assert_lists_nb(&list_dbs(again).await.unwrap());
+}
+
+/// A client whose CA did not sign the server's certificate refuses the server.
+#[tokio::test]
+async fn ssl_client_trusting_the_wrong_ca_fails_verification() {
+    let sb = Sandbox::builder().schema(NB).ssl().start().unwrap();
+    let pki = sb.pki().unwrap();
+    let tls =
+        TlsSettings::from_files(&pki.client_key, &pki.client_cert, &pki.other_ca_cert).unwrap();
+    let remote = sb.ssl_remote().unwrap();
+    let err = connect_to(&remote, Some(&tls)).await.unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, TransportError::Tls { .. }), "{err:?}");
+    assert_eq!(err.remote().to_string(), remote);
+    assert!(message.contains(&remote), "{message}");
+    assert!(
+        message.contains("certificate verification failed"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&pki.other_ca_cert.display().to_string()),
+        "{message}"
+    );
+    assert!(message.contains("-C/--ca-cert"), "{message}");
+}
+
+/// The server refuses a client certificate from a CA it does not trust. With TLS 1.3 the
+/// client's side of the handshake completes first, so the refusal may only show on the first
+/// read; either way the error must say what to fix.
+#[tokio::test]
+async fn ssl_server_refuses_a_client_certificate_from_another_ca() {
+    let sb = Sandbox::builder().schema(NB).ssl().start().unwrap();
+    let pki = sb.pki().unwrap();
+    let tls = TlsSettings::from_files(&pki.other_client_key, &pki.other_client_cert, &pki.ca_cert)
+        .unwrap();
+    let remote = sb.ssl_remote().unwrap();
+    let message = match connect_to(&remote, Some(&tls)).await {
+        Err(err) => {
+            assert!(matches!(err, TransportError::Tls { .. }), "{err:?}");
+            err.to_string()
+        }
+        Ok(stream) => {
+            let err = list_dbs(stream)
+                .await
+                .expect_err("the server answered a client it should not trust");
+            err.to_string()
+        }
+    };
+    assert!(
+        message.contains("refused our client certificate"),
+        "{message}"
+    );
+    assert!(message.contains("UnknownCA"), "{message}");
+    assert!(message.contains("--ca-cert"), "{message}");
+}
+
+/// If the client only writes, the refusal shows as a failed write (the server has closed the
+/// connection and answers with a reset); that error still reports the server's alert.
+#[tokio::test]
+async fn ssl_refusal_is_explained_on_a_failed_write_too() {
+    use tokio::io::AsyncWriteExt;
+
+    let sb = Sandbox::builder().schema(NB).ssl().start().unwrap();
+    let pki = sb.pki().unwrap();
+    let tls = TlsSettings::from_files(&pki.other_client_key, &pki.other_client_cert, &pki.ca_cert)
+        .unwrap();
+    let mut stream = connect_to(&sb.ssl_remote().unwrap(), Some(&tls))
+        .await
+        .expect("with TLS 1.3 the client finishes its handshake before the server refuses it");
+    let request = br#"{"id":1,"method":"echo","params":[]}"#;
+    let mut failure = None;
+    for _ in 0..250 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let written = async {
+            stream.write_all(request).await?;
+            stream.flush().await
+        };
+        if let Err(e) = written.await {
+            failure = Some(e);
+            break;
+        }
+    }
+    let error = failure.expect("writes to a refused connection kept succeeding for 5 s");
+    assert!(
+        matches!(
+            error.kind(),
+            std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
+        ),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.contains("refused our client certificate"),
+        "{message}"
+    );
+    assert!(message.contains("UnknownCA"), "{message}");
+    assert!(error.source().is_some(), "{error:?}");
+}
+
+#[tokio::test]
+async fn ssl_without_tls_settings_says_which_files_are_needed() {
+    let sb = Sandbox::builder().schema(NB).ssl().start().unwrap();
+    let remote = sb.ssl_remote().unwrap();
+    let err = connect_to(&remote, None).await.unwrap_err();
+    assert!(matches!(err, TransportError::TlsRequired { .. }), "{err:?}");
+    let message = err.to_string();
+    for needed in [
+        &remote,
+        "private key",
+        "certificate",
+        "CA certificate",
+        "-p",
+        "-c",
+        "-C",
+    ] {
+        assert!(message.contains(needed), "{needed:?} not in: {message}");
+    }
+}
+
+/// TLS to a plain TCP port: the server does not speak TLS, and the error says so.
+#[tokio::test]
+async fn ssl_to_a_plain_tcp_port_fails_the_handshake() {
+    let sb = Sandbox::builder().schema(NB).tcp().ssl().start().unwrap();
+    let tls = client_settings(sb.pki().unwrap());
+    let tcp = sb.tcp_remote().unwrap();
+    let remote = format!("ssl:{}", &tcp["tcp:".len()..]);
+    let err = connect_to(&remote, Some(&tls)).await.unwrap_err();
+    assert!(matches!(err, TransportError::Tls { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains(&remote), "{message}");
+    assert!(message.contains("really a TLS (pssl:) port"), "{message}");
+}
+
+#[tokio::test]
+async fn missing_unix_socket_names_the_remote() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-such.sock");
+    let remote = format!("unix:{}", path.display());
+    let err = connect_to(&remote, None).await.unwrap_err();
+    let TransportError::Connect { source, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+    let message = err.to_string();
+    assert!(
+        message.contains(&format!("cannot connect to {remote}")),
+        "{message}"
+    );
+    assert!(message.contains("is ovsdb-server running"), "{message}");
+    assert!(err.source().is_some());
+}
+
+#[tokio::test]
+async fn closed_tcp_port_names_the_remote() {
+    // A port that was just free: bind, note it, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let remote = format!("tcp:127.0.0.1:{port}");
+    let err = connect_to(&remote, None).await.unwrap_err();
+    let TransportError::Connect { source, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(source.kind(), std::io::ErrorKind::ConnectionRefused);
+    let message = err.to_string();
+    assert!(
+        message.contains(&format!("cannot connect to {remote}")),
+        "{message}"
+    );
+    assert!(
+        message.contains("nothing listens on that port"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn unresolvable_host_names_the_remote() {
+    // ".invalid" never resolves (RFC 2606).
+    let err = connect_to("tcp:no-such-host.invalid:6641", None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, TransportError::Resolve { .. }), "{err:?}");
+    assert!(err
+        .to_string()
+        .starts_with("cannot resolve the host of tcp:no-such-host.invalid:6641"));
+}
+
+/// A host name resolves and connects ("localhost"), for tcp and for ssl (whose certificate names
+/// no host at all: OVS does not check names).
+#[tokio::test]
+async fn host_names_connect_for_tcp_and_ssl() {
+    let sb = Sandbox::builder().schema(NB).tcp().ssl().start().unwrap();
+    let tls = client_settings(sb.pki().unwrap());
+    let tcp = sb.tcp_remote().unwrap().replace("127.0.0.1", "localhost");
+    let ssl = sb.ssl_remote().unwrap().replace("127.0.0.1", "localhost");
+    assert_lists_nb(
+        &list_dbs(connect_to(&tcp, None).await.unwrap())
+            .await
+            .unwrap(),
+    );
+    assert_lists_nb(
+        &list_dbs(connect_to(&ssl, Some(&tls)).await.unwrap())
+            .await
+            .unwrap(),
+    );
+}
+
+/// After a server restart the same remotes work again (the sandbox keeps its ports).
+#[tokio::test]
+async fn reconnects_to_the_same_remotes_after_a_restart() {
+    let mut sb = Sandbox::builder().schema(NB).tcp().ssl().start().unwrap();
+    let tls = client_settings(sb.pki().unwrap());
+    let (tcp, ssl) = (sb.tcp_remote().unwrap(), sb.ssl_remote().unwrap());
+    let open_tcp = connect_to(&tcp, None).await.unwrap();
+    let open_ssl = connect_to(&ssl, Some(&tls)).await.unwrap();
+    sb.restart().unwrap();
+    assert_eq!(sb.tcp_remote().unwrap(), tcp);
+    assert_eq!(sb.ssl_remote().unwrap(), ssl);
+    // The old connections are dead...
+    assert!(list_dbs(open_tcp).await.is_err());
+    assert!(list_dbs(open_ssl).await.is_err());
+    // ...and new ones to the same remotes work.
+    assert_lists_nb(
+        &list_dbs(connect_to(&tcp, None).await.unwrap())
+            .await
+            .unwrap(),
+    );
+    assert_lists_nb(
+        &list_dbs(connect_to(&ssl, Some(&tls)).await.unwrap())
+            .await
+            .unwrap(),
+    );
+}
+
+/// The remotes the sandbox hands out parse and print back unchanged.
+#[test]
+fn sandbox_remotes_parse() {
+    let sb = Sandbox::builder().schema(NB).tcp().ssl().start().unwrap();
+    for remote in [
+        sb.remote(),
+        sb.tcp_remote().unwrap(),
+        sb.ssl_remote().unwrap(),
+    ] {
+        assert_eq!(Remote::parse(&remote).unwrap().to_string(), remote);
+    }
+    assert!(Remote::parse(&sb.ssl_remote().unwrap()).unwrap().is_tls());
+}
+
+// TlsSettings::from_files: every error names the file and what is wrong.
+
+fn pki() -> (tempfile::TempDir, Pki) {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = Pki::generate(&dir.path().join("pki")).unwrap();
+    (dir, pki)
+}
+
+fn tls_err(key: &Path, cert: &Path, ca: &Path) -> TlsError {
+    match TlsSettings::from_files(key, cert, ca) {
+        Ok(settings) => panic!("accepted: {settings:?}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn tls_settings_accept_ovs_pki_files() {
+    let (_dir, pki) = pki();
+    let settings = client_settings(&pki);
+    assert_eq!(settings.private_key(), pki.client_key);
+    assert_eq!(settings.certificate(), pki.client_cert);
+    assert_eq!(settings.ca_cert(), pki.ca_cert);
+    assert!(settings
+        .client_config()
+        .client_auth_cert_resolver
+        .has_certs());
+    let debug = format!("{settings:?}");
+    assert!(debug.contains("client-privkey.pem"), "{debug}");
+}
+
+#[test]
+fn tls_settings_name_an_unreadable_file() {
+    let (dir, pki) = pki();
+    let missing = dir.path().join("missing.pem");
+    for (key, cert, ca, what) in [
+        (&missing, &pki.client_cert, &pki.ca_cert, "private key"),
+        (&pki.client_key, &missing, &pki.ca_cert, "certificate"),
+        (
+            &pki.client_key,
+            &pki.client_cert,
+            &missing,
+            "CA certificate",
+        ),
+    ] {
+        let err = tls_err(key, cert, ca);
+        assert!(matches!(err, TlsError::Read { .. }), "{err:?}");
+        let message = err.to_string();
+        assert!(
+            message.starts_with(&format!(
+                "cannot read the {what} file {}",
+                missing.display()
+            )),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn tls_settings_name_a_file_without_certificate_or_key() {
+    let (_dir, pki) = pki();
+    // A private key where the certificate belongs, and where the CA belongs.
+    let err = tls_err(&pki.client_key, &pki.client_key, &pki.ca_cert);
+    assert!(
+        matches!(
+            err,
+            TlsError::NoCertificate {
+                what: "certificate",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains(&format!(
+        "{} holds no certificate",
+        pki.client_key.display()
+    )));
+    let err = tls_err(&pki.client_key, &pki.client_cert, &pki.client_key);
+    assert!(
+        matches!(
+            err,
+            TlsError::NoCertificate {
+                what: "CA certificate",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // A certificate where the private key belongs.
+    let err = tls_err(&pki.client_cert, &pki.client_cert, &pki.ca_cert);
+    assert!(matches!(err, TlsError::NoPrivateKey { .. }), "{err:?}");
+    assert!(err.to_string().contains(&format!(
+        "{} holds no private key",
+        pki.client_cert.display()
+    )));
+}
+
+#[test]
+fn tls_settings_reject_broken_pem() {
+    let (dir, pki) = pki();
+    let broken = dir.path().join("broken.pem");
+    std::fs::write(
+        &broken,
+        "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let err = tls_err(&pki.client_key, &broken, &pki.ca_cert);
+    assert!(
+        matches!(
+            err,
+            TlsError::Pem {
+                what: "certificate",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains(&broken.display().to_string()));
+}
+
+#[test]
+fn tls_settings_reject_a_key_of_another_certificate() {
+    let (_dir, pki) = pki();
+    let err = tls_err(&pki.server_key, &pki.client_cert, &pki.ca_cert);
+    assert!(matches!(err, TlsError::KeyMismatch { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(
+        message.contains(&pki.server_key.display().to_string()),
+        "{message}"
+    );
+    assert!(
+        message.contains(&pki.client_cert.display().to_string()),
+        "{message}"
+    );
+}
+
+/// `ovs-pki -k dsa` makes DSA keys, which rustls cannot use.
+#[test]
+fn tls_settings_reject_ovs_pki_dsa_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca");
+    let log = dir.path().join("ovs-pki.log");
+    let options = [
+        format!("--dir={}", ca.display()),
+        format!("--log={}", log.display()),
+        "--key=dsa".to_owned(),
+        "--batch".to_owned(),
+    ];
+    let ovs_pki = |args: &[&str]| {
+        let mut full: Vec<&str> = options.iter().map(String::as_str).collect();
+        full.extend_from_slice(args);
+        // ovs-pki writes NAME-*.pem in the current directory: give it an absolute NAME.
+        run("ovs-pki", &full).unwrap();
+    };
+    ovs_pki(&["init"]);
+    let name = dir.path().join("dsa");
+    ovs_pki(&["req+sign", name.to_str().unwrap(), "switch"]);
+    let key = dir.path().join("dsa-privkey.pem");
+    let err = tls_err(
+        &key,
+        &dir.path().join("dsa-cert.pem"),
+        &ca.join("switchca/cacert.pem"),
+    );
+    assert!(matches!(err, TlsError::UnsupportedKey { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains(&key.display().to_string()), "{message}");
+    assert!(message.contains("unsupported type"), "{message}");
+    assert!(message.contains("-k dsa"), "{message}");
+}
