@@ -32,6 +32,7 @@ pub mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod transport;
+pub mod typed;
 pub mod wire;
 
 /// The README's examples, compiled and run as doctests so they stay true.

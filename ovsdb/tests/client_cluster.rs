@@ -174,6 +174,14 @@ async fn writes_survive(disrupt: fn(&mut Cluster) -> usize) {
     let writer = connect(opts(&remotes)).await;
     let reader = connect(opts(&remotes).leader_only(false)).await;
     let mut monitor = switch_monitor(&reader).await;
+    let replica = reader
+        .replicate(
+            NB,
+            vec![("Logical_Switch".into(), MonitorRequest::all())],
+            ovsdb::client::ReplicaOptions::default(),
+        )
+        .await
+        .unwrap();
     let mut mirror = Mirror::default();
 
     let mut acknowledged = Vec::new();
@@ -241,6 +249,47 @@ async fn writes_survive(disrupt: fn(&mut Cluster) -> usize) {
     }
     let fresh = switch_names(&reader).await;
     assert_eq!(mirror.names(), fresh);
+
+    // The replica equals a fresh dump of every row and column.
+    let dump = reader
+        .transact(NB, &[Operation::select("Logical_Switch", vec![]).into()])
+        .await
+        .unwrap();
+    let mut dump: Vec<(Uuid, Row)> = dump[0]
+        .rows()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            let uuid = r
+                .remove("_uuid")
+                .and_then(|d| d.as_scalar().and_then(Atom::as_uuid))
+                .unwrap();
+            (uuid, r)
+        })
+        .collect();
+    dump.sort_by_key(|(u, _)| *u);
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        let mine: Vec<(Uuid, Row)> = replica.read(|r| {
+            let mut v: Vec<(Uuid, Row)> = r
+                .table("Logical_Switch")
+                .map(|t| t.iter().map(|(u, row)| (u, (**row).clone())).collect())
+                .unwrap_or_default();
+            v.sort_by_key(|(u, _)| *u);
+            v
+        });
+        if mine == dump {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "replica != dump: {} vs {} rows",
+            mine.len(),
+            dump.len()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,6 +8,7 @@
 //! updates before its reply) always reaches the caller after the update was delivered.
 
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -27,6 +28,7 @@ use super::options::ClientOptions;
 use super::Error;
 use crate::data::Uuid;
 use crate::monitor::{MonitorCondSinceReply, MonitorRequest, TableUpdates, TableUpdates2};
+use crate::replica::{Event as ReplicaEvent, Replica};
 use crate::transport::{connect, Remote, Transport};
 use crate::wire::{JsonFramer, RawMessage, WireError};
 
@@ -76,7 +78,7 @@ pub(crate) enum Command {
         db: String,
         requests: Vec<(String, MonitorRequest)>,
         method: MonitorMethod,
-        sink: mpsc::Sender<MonitorEvent>,
+        sink: Sink,
         reply: oneshot::Sender<Result<String, Error>>,
     },
     ChangeMonitor {
@@ -104,6 +106,22 @@ pub(crate) enum Command {
     },
 }
 
+/// Where a monitor's events go.
+pub(crate) enum Sink {
+    /// Raw events to a subscriber.
+    Events(mpsc::Sender<MonitorEvent>),
+    /// Applied to a replica on this task (read-your-writes), with optional event batches.
+    Replica(ReplicaSink),
+}
+
+/// A replica fed by a monitor (see [`super::ReplicaHandle`]).
+pub(crate) struct ReplicaSink {
+    pub(crate) data: Arc<RwLock<Replica>>,
+    pub(crate) tables: Vec<String>,
+    pub(crate) events: Option<mpsc::Sender<Vec<ReplicaEvent>>>,
+    pub(crate) synced: watch::Sender<bool>,
+}
+
 /// A monitor the task keeps alive across reconnects.
 struct MonitorReg {
     id: String,
@@ -111,7 +129,7 @@ struct MonitorReg {
     requests: Vec<(String, MonitorRequest)>,
     method: MonitorMethod,
     last_txn_id: Option<Uuid>,
-    sink: mpsc::Sender<MonitorEvent>,
+    sink: Sink,
     /// Established on the current connection.
     live: bool,
     /// The last start attempt failed with "unknown method".
@@ -390,7 +408,7 @@ impl Task {
         db: String,
         requests: Vec<(String, MonitorRequest)>,
         method: MonitorMethod,
-        sink: mpsc::Sender<MonitorEvent>,
+        sink: Sink,
     ) -> String {
         let id = format!("m{}", self.next_monitor);
         self.next_monitor += 1;
@@ -885,16 +903,58 @@ impl Task {
         Ok(Ok(()))
     }
 
-    /// Hands an event to a monitor's subscriber, waiting while its buffer is full. A
-    /// subscriber that went away cancels its monitor.
+    /// Hands an event to a monitor's subscriber (or applies it to its replica), waiting while
+    /// the subscriber's buffer is full. A subscriber that went away cancels its monitor. An
+    /// update a replica cannot apply (the server contradicts what it sent before) ends the
+    /// session, and the monitor starts over from the full contents on the next one.
     async fn deliver(
         &mut self,
         s: &mut Session,
         pos: usize,
         event: MonitorEvent,
     ) -> Result<(), SessionEnd> {
-        let sink = self.monitors[pos].sink.clone();
-        if sink.send(event).await.is_err() {
+        let gone = match &mut self.monitors[pos].sink {
+            Sink::Events(tx) => tx.clone().send(event).await.is_err(),
+            Sink::Replica(r) => {
+                let is_reset = matches!(event, MonitorEvent::Reset(_));
+                let applied = {
+                    let mut data = r.data.write().unwrap_or_else(|e| e.into_inner());
+                    match &event {
+                        MonitorEvent::Reset(Updates::V2(u)) => data.replace_tables(&r.tables, u),
+                        MonitorEvent::Reset(Updates::V1(u)) => {
+                            data.replace_tables_from_update(&r.tables, u)
+                        }
+                        MonitorEvent::Update(Updates::V2(u)) => data.apply_update2(u),
+                        MonitorEvent::Update(Updates::V1(u)) => data.apply_update(u),
+                        MonitorEvent::Canceled => Ok(Vec::new()),
+                    }
+                };
+                match applied {
+                    Ok(events) => {
+                        if is_reset {
+                            r.synced.send_replace(true);
+                        }
+                        if let (Some(tx), false) = (&r.events, events.is_empty()) {
+                            if tx.send(events).await.is_err() {
+                                r.events = None;
+                            }
+                        }
+                        // Only the task holds the data: every handle is gone.
+                        Arc::strong_count(&r.data) == 1
+                    }
+                    Err(e) => {
+                        let m = &mut self.monitors[pos];
+                        m.last_txn_id = None;
+                        return Err(SessionEnd::Lost(format!(
+                            "monitor {}: the server sent an update that does not fit the \
+                             replica ({e}); starting over from the full contents",
+                            m.id
+                        )));
+                    }
+                }
+            }
+        };
+        if gone {
             let m = self.monitors.remove(pos);
             if m.live {
                 self.send_request(s, "monitor_cancel", &json!([m.id]), Pending::Ignore)

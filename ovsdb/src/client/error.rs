@@ -56,6 +56,9 @@ pub enum Error {
     /// No monitor with this id is registered.
     #[error("no monitor with id {0} on this client")]
     NoSuchMonitor(String),
+    /// The replica refused a request (unknown table or column, bad index).
+    #[error("replica: {0}")]
+    Replica(String),
     /// The call did not finish in time.
     #[error("timed out after {0:?}")]
     Timeout(std::time::Duration),

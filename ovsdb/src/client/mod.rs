@@ -32,6 +32,7 @@ mod connection;
 mod error;
 mod events;
 mod options;
+mod replicate;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,8 +49,9 @@ pub use self::connection::MonitorMethod;
 pub use self::error::Error;
 pub use self::events::{ConnectionState, LockStatus, MonitorEvent, TxnId, Updates};
 pub use self::options::ClientOptions;
+pub use self::replicate::{ReplicaHandle, ReplicaOptions};
 
-use self::connection::{reply_result, Command, Task};
+use self::connection::{reply_result, Command, ReplicaSink, Sink, Task};
 use crate::data::Uuid;
 use crate::monitor::MonitorRequest;
 use crate::ops::{decode_transact_reply_str, Operation, OperationResult};
@@ -277,7 +279,7 @@ impl Client {
             db: db.to_owned(),
             requests,
             method,
-            sink,
+            sink: Sink::Events(sink),
             reply: tx,
         })
         .await?;
@@ -287,6 +289,64 @@ impl Client {
             events,
             client: self.clone(),
         })
+    }
+
+    /// Mirrors tables of `db` in an in-memory [`Replica`](crate::replica::Replica), kept up to
+    /// date on the connection task: when a `transact` on this client returns, the replica
+    /// already shows its effects. The monitor resumes after reconnects; when the server cannot
+    /// resume it, only these tables are replaced, and subscribers see the real differences.
+    ///
+    /// The server's own schema is used (fetched with `get_schema`), so a newer server's extra
+    /// columns are simply there, and a column the server lacks is refused up front.
+    pub async fn replicate(
+        &self,
+        db: &str,
+        tables: Vec<(String, MonitorRequest)>,
+        options: ReplicaOptions,
+    ) -> Result<ReplicaHandle, Error> {
+        let schema = Arc::new(self.get_schema(db).await?);
+        let mut replica = crate::replica::Replica::new(schema);
+        for (table, req) in &tables {
+            replica
+                .set_monitored_columns(table, &req.columns)
+                .map_err(|e| Error::Replica(e.to_string()))?;
+        }
+        for spec in options.indexes {
+            replica
+                .add_index(spec)
+                .map_err(|e| Error::Replica(e.to_string()))?;
+        }
+        let data = Arc::new(std::sync::RwLock::new(replica));
+        let (synced_tx, synced_rx) = watch::channel(false);
+        let (events_tx, events_rx) = if options.events {
+            let (tx, rx) = mpsc::channel(self.inner.monitor_buffer);
+            (Some(tx), Some(rx))
+        } else {
+            (None, None)
+        };
+        let sink = Sink::Replica(ReplicaSink {
+            data: Arc::clone(&data),
+            tables: tables.iter().map(|(t, _)| t.clone()).collect(),
+            events: events_tx,
+            synced: synced_tx,
+        });
+        let (tx, rx) = oneshot::channel();
+        self.send(Command::AddMonitor {
+            db: db.to_owned(),
+            requests: tables,
+            method: MonitorMethod::MonitorCondSince,
+            sink,
+            reply: tx,
+        })
+        .await?;
+        let id = rx.await.map_err(|_| Error::Closed)??;
+        Ok(ReplicaHandle::new(
+            id,
+            data,
+            synced_rx,
+            events_rx,
+            self.clone(),
+        ))
     }
 
     /// Requests the lock `name` (`lock`); the returned handle follows its status, which

@@ -1,0 +1,3 @@
+ovsdb_derive::schema!("no/such/file.ovsschema");
+
+fn main() {}

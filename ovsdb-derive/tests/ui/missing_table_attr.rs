@@ -1,0 +1,6 @@
+#[derive(ovsdb_derive::Table, Debug, Clone, PartialEq)]
+struct Port {
+    name: String,
+}
+
+fn main() {}

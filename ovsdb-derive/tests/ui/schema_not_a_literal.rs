@@ -1,0 +1,3 @@
+ovsdb_derive::schema!(concat!("a", ".ovsschema"));
+
+fn main() {}

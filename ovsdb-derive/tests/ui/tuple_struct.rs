@@ -1,0 +1,5 @@
+#[derive(ovsdb_derive::Table, Debug, Clone, PartialEq)]
+#[ovsdb(table = "Port")]
+struct Port(String);
+
+fn main() {}

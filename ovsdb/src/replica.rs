@@ -1,1 +1,0 @@
-//! The in-memory replica (filled by the client work).

@@ -1,0 +1,533 @@
+//! Applying monitor data: validate a whole batch into a list of row changes, then commit it.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use compact_str::CompactString;
+
+use super::diff::apply_diff;
+use super::{Event, EventKind, Replica, ReplicaError, RowOp};
+use crate::data::{Atom, AtomicType, Datum, Map, Row, Set, Uuid};
+use crate::monitor::{RowChange, TableUpdates, TableUpdates2};
+use crate::schema::{ColumnType, ConstraintViolation, TableSchema};
+
+/// One row's change, computed but not yet applied.
+struct Change {
+    table: usize,
+    uuid: Uuid,
+    old: Option<Arc<Row>>,
+    new: Option<Arc<Row>>,
+    /// Stored without an event (a replace that only changed `_version`).
+    silent: bool,
+}
+
+/// The changes of one batch, checked against the replica as the batch goes (a row inserted
+/// earlier in the batch exists for a later modify of it).
+struct Plan<'r> {
+    replica: &'r Replica,
+    /// Rows the batch already changed: their state so far (`None`: deleted).
+    overlay: HashMap<(usize, Uuid), Option<Arc<Row>>>,
+    changes: Vec<Change>,
+}
+
+impl<'r> Plan<'r> {
+    fn new(replica: &'r Replica, capacity: usize) -> Self {
+        Plan {
+            replica,
+            overlay: HashMap::with_capacity(capacity),
+            changes: Vec::with_capacity(capacity),
+        }
+    }
+
+    fn current(&self, table: usize, uuid: Uuid) -> Option<&Arc<Row>> {
+        match self.overlay.get(&(table, uuid)) {
+            Some(state) => state.as_ref(),
+            None => self.replica.tables.get(table).and_then(|t| t.get(uuid)),
+        }
+    }
+
+    fn push(&mut self, table: usize, uuid: Uuid, old: Option<Arc<Row>>, new: Option<Arc<Row>>) {
+        self.overlay.insert((table, uuid), new.clone());
+        self.changes.push(Change {
+            table,
+            uuid,
+            old,
+            new,
+            silent: false,
+        });
+    }
+
+    fn insert(&mut self, t: usize, uuid: Uuid, row: &Row) -> Result<(), ReplicaError> {
+        if self.current(t, uuid).is_some() {
+            return Err(ReplicaError::RowExists {
+                table: self.replica.name(t),
+                uuid,
+            });
+        }
+        let row = self.replica.whole_row(t, uuid, row)?;
+        self.push(t, uuid, None, Some(Arc::new(row)));
+        Ok(())
+    }
+
+    fn delete(&mut self, t: usize, uuid: Uuid) -> Result<(), ReplicaError> {
+        let old = Arc::clone(self.existing(t, uuid, RowOp::Delete)?);
+        self.push(t, uuid, Some(old), None);
+        Ok(())
+    }
+
+    /// Modifies a row with `columns`, either column diffs (`update2`) or new values
+    /// (`update`).
+    fn modify(
+        &mut self,
+        t: usize,
+        uuid: Uuid,
+        columns: &Row,
+        diffs: bool,
+    ) -> Result<(), ReplicaError> {
+        let old = self.existing(t, uuid, RowOp::Modify)?;
+        let schema = self.replica.table_schema(t)?;
+        let mut new = Row::clone(old);
+        for (column, value) in columns.iter() {
+            let ty = column_type(self.replica, schema, t, uuid, column)?;
+            let bad = |violation| self.replica.bad_value(t, uuid, column, violation);
+            let value = if diffs {
+                let diff = coerce(ty, value);
+                let default;
+                let base = match new.get(column) {
+                    Some(base) => base,
+                    None => {
+                        default = ty.default_datum();
+                        &default
+                    }
+                };
+                let result = apply_diff(ty, base, &diff).map_err(bad)?;
+                checked(ty, Cow::Owned(result)).map_err(bad)?.into_owned()
+            } else {
+                checked(ty, Cow::Borrowed(value)).map_err(bad)?.into_owned()
+            };
+            new.insert(column, value);
+        }
+        if new != **old {
+            let old = Arc::clone(old);
+            self.push(t, uuid, Some(old), Some(Arc::new(new)));
+        }
+        Ok(())
+    }
+
+    fn existing(&self, t: usize, uuid: Uuid, op: RowOp) -> Result<&Arc<Row>, ReplicaError> {
+        self.current(t, uuid)
+            .ok_or_else(|| ReplicaError::MissingRow {
+                table: self.replica.name(t),
+                uuid,
+                op,
+            })
+    }
+}
+
+impl Replica {
+    /// Applies RFC 7047 `<table-updates>` (a `monitor` reply or an `update` notification).
+    ///
+    /// Per row: `new` alone inserts (or is an initial row), `old` alone deletes, both modify.
+    /// For a modify, ovsdb-server sends the changed columns' old values in `old` and every
+    /// monitored column's new value in `new`; the replica stores the columns of `new` over the
+    /// stored row (so a `new` with only the changed columns works too) and ignores `old`.
+    ///
+    /// All or nothing: on error the replica is unchanged.
+    pub fn apply_update(&mut self, updates: &TableUpdates) -> Result<Vec<Event>, ReplicaError> {
+        let mut plan = Plan::new(self, updates.row_count());
+        for table in &updates.tables {
+            let t = self.table_index(&table.table)?;
+            for row in &table.rows {
+                match (&row.old, &row.new) {
+                    (None, Some(new)) => plan.insert(t, row.uuid, new)?,
+                    (Some(_), Some(new)) => plan.modify(t, row.uuid, new, false)?,
+                    (_, None) => plan.delete(t, row.uuid)?,
+                }
+            }
+        }
+        let changes = plan.changes;
+        Ok(self.commit(changes))
+    }
+
+    /// Applies `<table-updates2>` (a `monitor_cond` / `monitor_cond_since` reply, or an
+    /// `update2` / `update3` notification): `initial` and `insert` add whole rows, `delete`
+    /// removes, `modify` applies column diffs (see [`super::diff`]).
+    ///
+    /// All or nothing: on error the replica is unchanged.
+    pub fn apply_update2(&mut self, updates: &TableUpdates2) -> Result<Vec<Event>, ReplicaError> {
+        let mut plan = Plan::new(self, updates.row_count());
+        for table in &updates.tables {
+            let t = self.table_index(&table.table)?;
+            for row in &table.rows {
+                match &row.change {
+                    RowChange::Initial(new) | RowChange::Insert(new) => {
+                        plan.insert(t, row.uuid, new)?
+                    }
+                    RowChange::Modify(diff) => plan.modify(t, row.uuid, diff, true)?,
+                    RowChange::Delete => plan.delete(t, row.uuid)?,
+                }
+            }
+        }
+        let changes = plan.changes;
+        Ok(self.commit(changes))
+    }
+
+    /// Makes the contents of `tables` exactly the rows of `initial` (the reply of a monitor
+    /// that could not resume), and returns only the real differences: rows that appeared,
+    /// disappeared or changed. Rows whose contents are the same produce no event; rows that
+    /// differ only in `_version` are stored without an event. Tables not named are untouched;
+    /// a named table absent from `initial` ends up empty.
+    ///
+    /// `initial` may hold only `initial` or `insert` rows, each once, of the named tables.
+    /// All or nothing: on error the replica is unchanged.
+    pub fn replace_tables<S: AsRef<str>>(
+        &mut self,
+        tables: &[S],
+        initial: &TableUpdates2,
+    ) -> Result<Vec<Event>, ReplicaError> {
+        let mut target = self.replace_target(tables)?;
+        for table in &initial.tables {
+            let t = self.table_index(&table.table)?;
+            for row in &table.rows {
+                match &row.change {
+                    RowChange::Initial(new) | RowChange::Insert(new) => {
+                        target.add(self, t, row.uuid, new)?
+                    }
+                    RowChange::Modify(_) | RowChange::Delete => {
+                        return Err(ReplicaError::NotInitial {
+                            table: self.name(t),
+                            uuid: row.uuid,
+                        })
+                    }
+                }
+            }
+        }
+        let changes = self.replace_changes(target);
+        Ok(self.commit(changes))
+    }
+
+    /// [`Replica::replace_tables`] from RFC 7047 `<table-updates>` (a `monitor` reply): every
+    /// row must have `new` and no `old`.
+    pub fn replace_tables_from_update<S: AsRef<str>>(
+        &mut self,
+        tables: &[S],
+        initial: &TableUpdates,
+    ) -> Result<Vec<Event>, ReplicaError> {
+        let mut target = self.replace_target(tables)?;
+        for table in &initial.tables {
+            let t = self.table_index(&table.table)?;
+            for row in &table.rows {
+                match (&row.old, &row.new) {
+                    (None, Some(new)) => target.add(self, t, row.uuid, new)?,
+                    _ => {
+                        return Err(ReplicaError::NotInitial {
+                            table: self.name(t),
+                            uuid: row.uuid,
+                        })
+                    }
+                }
+            }
+        }
+        let changes = self.replace_changes(target);
+        Ok(self.commit(changes))
+    }
+
+    /// Removes every row of `tables` (e.g. when their monitor is canceled), returning a delete
+    /// event per row.
+    pub fn clear_tables<S: AsRef<str>>(
+        &mut self,
+        tables: &[S],
+    ) -> Result<Vec<Event>, ReplicaError> {
+        let target = self.replace_target(tables)?;
+        let changes = self.replace_changes(target);
+        Ok(self.commit(changes))
+    }
+
+    fn replace_target<S: AsRef<str>>(&self, tables: &[S]) -> Result<Target, ReplicaError> {
+        let mut target = Target { tables: Vec::new() };
+        for name in tables {
+            let t = self.table_index(name.as_ref())?;
+            if !target.tables.iter().any(|x| x.table == t) {
+                target.tables.push(TargetTable {
+                    table: t,
+                    rows: Vec::new(),
+                    uuids: HashSet::new(),
+                });
+            }
+        }
+        Ok(target)
+    }
+
+    /// The changes that turn the target tables' rows into the target's.
+    fn replace_changes(&self, target: Target) -> Vec<Change> {
+        let mut changes = Vec::new();
+        for TargetTable {
+            table: t,
+            rows,
+            uuids,
+        } in target.tables
+        {
+            let Some(table) = self.tables.get(t) else {
+                continue;
+            };
+            let mut gone: Vec<(Uuid, &Arc<Row>)> =
+                table.iter().filter(|(u, _)| !uuids.contains(u)).collect();
+            gone.sort_by_key(|(u, _)| *u);
+            for (uuid, old) in gone {
+                changes.push(Change {
+                    table: t,
+                    uuid,
+                    old: Some(Arc::clone(old)),
+                    new: None,
+                    silent: false,
+                });
+            }
+            for (uuid, new) in rows {
+                let old = table.get(uuid);
+                let silent = match old {
+                    Some(old) if **old == *new => continue,
+                    Some(old) => same_but_version(old, &new),
+                    None => false,
+                };
+                changes.push(Change {
+                    table: t,
+                    uuid,
+                    old: old.cloned(),
+                    new: Some(new),
+                    silent,
+                });
+            }
+        }
+        changes
+    }
+
+    /// Applies checked changes, returning their events.
+    fn commit(&mut self, changes: Vec<Change>) -> Vec<Event> {
+        let mut inserts = vec![0usize; self.tables.len()];
+        for change in &changes {
+            if let (None, Some(n)) = (&change.old, inserts.get_mut(change.table)) {
+                *n += 1;
+            }
+        }
+        for (table, n) in self.tables.iter_mut().zip(inserts) {
+            if n > 0 {
+                Arc::make_mut(table).reserve(n);
+            }
+        }
+        let mut events = Vec::with_capacity(changes.len());
+        for change in changes {
+            let Some(table) = self.tables.get_mut(change.table) else {
+                continue;
+            };
+            let table = Arc::make_mut(table);
+            table.apply_change(change.uuid, change.old.as_ref(), change.new.clone());
+            if change.silent {
+                continue;
+            }
+            let kind = match (change.old, change.new) {
+                (None, Some(new)) => EventKind::Insert { new },
+                (Some(old), Some(new)) => EventKind::Update { old, new },
+                (Some(old), None) => EventKind::Delete { old },
+                (None, None) => continue,
+            };
+            events.push(Event {
+                table: table.name_compact().clone(),
+                uuid: change.uuid,
+                kind,
+            });
+        }
+        events
+    }
+
+    /// A whole row (insert, initial, replace) checked against the schema, with the monitored
+    /// columns it lacks set to their defaults.
+    fn whole_row(&self, t: usize, uuid: Uuid, row: &Row) -> Result<Row, ReplicaError> {
+        let schema = self.table_schema(t)?;
+        let mut out = match self.tables.get(t) {
+            Some(table) => table.row_skeleton(row),
+            None => Row::new(),
+        };
+        for (column, value) in row.iter() {
+            let ty = column_type(self, schema, t, uuid, column)?;
+            let value = checked(ty, Cow::Borrowed(value))
+                .map_err(|v| self.bad_value(t, uuid, column, v))?
+                .into_owned();
+            match out.get_mut(column) {
+                Some(slot) => *slot = value,
+                None => {
+                    out.insert(column, value);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn name(&self, t: usize) -> CompactString {
+        self.tables
+            .get(t)
+            .map(|table| table.name_compact().clone())
+            .unwrap_or_default()
+    }
+
+    fn bad_value(
+        &self,
+        t: usize,
+        uuid: Uuid,
+        column: &str,
+        violation: ConstraintViolation,
+    ) -> ReplicaError {
+        ReplicaError::BadValue {
+            table: self.name(t),
+            uuid,
+            column: column.into(),
+            violation,
+        }
+    }
+}
+
+/// What the replaced tables should hold: per table, the rows in the order given and their
+/// UUIDs.
+struct Target {
+    tables: Vec<TargetTable>,
+}
+
+/// One replaced table's target rows.
+struct TargetTable {
+    table: usize,
+    /// The rows, in the order given.
+    rows: Vec<(Uuid, Arc<Row>)>,
+    /// Their UUIDs.
+    uuids: HashSet<Uuid>,
+}
+
+impl Target {
+    fn add(
+        &mut self,
+        replica: &Replica,
+        t: usize,
+        uuid: Uuid,
+        row: &Row,
+    ) -> Result<(), ReplicaError> {
+        let Some(TargetTable { rows, uuids, .. }) = self.tables.iter_mut().find(|x| x.table == t)
+        else {
+            return Err(ReplicaError::TableNotReplaced {
+                table: replica.name(t),
+            });
+        };
+        if !uuids.insert(uuid) {
+            return Err(ReplicaError::NotInitial {
+                table: replica.name(t),
+                uuid,
+            });
+        }
+        rows.push((uuid, Arc::new(replica.whole_row(t, uuid, row)?)));
+        Ok(())
+    }
+}
+
+/// True if two rows differ only in `_version`.
+fn same_but_version(a: &Row, b: &Row) -> bool {
+    let a = a.iter().filter(|(c, _)| *c != "_version");
+    let b = b.iter().filter(|(c, _)| *c != "_version");
+    a.eq(b)
+}
+
+fn column_type<'s>(
+    replica: &Replica,
+    schema: &'s TableSchema,
+    t: usize,
+    uuid: Uuid,
+    column: &str,
+) -> Result<&'s ColumnType, ReplicaError> {
+    schema
+        .column(column)
+        .map(|c| &c.column_type)
+        .ok_or_else(|| ReplicaError::UnknownColumn {
+            table: replica.name(t),
+            uuid,
+            column: column.into(),
+        })
+}
+
+/// A value from the server converted to its column's type (see [`coerce`]) and checked against
+/// it; named UUIDs, valid only in requests, are refused.
+fn checked<'d>(
+    ty: &ColumnType,
+    value: Cow<'d, Datum>,
+) -> Result<Cow<'d, Datum>, ConstraintViolation> {
+    let converted = match coerce(ty, &value) {
+        Cow::Owned(converted) => Some(converted),
+        Cow::Borrowed(_) => None,
+    };
+    let value = converted.map_or(value, Cow::Owned);
+    let named = |atomic: AtomicType| atomic == AtomicType::Uuid;
+    if named(ty.key.atomic) || ty.value.as_ref().is_some_and(|v| named(v.atomic)) {
+        let is_named = |a: &Atom| matches!(a, Atom::NamedUuid(_));
+        let found = match &*value {
+            Datum::Set(s) => s.iter().any(is_named),
+            Datum::Map(m) => m.iter().any(|(k, v)| is_named(k) || is_named(v)),
+        };
+        if found {
+            return Err(ConstraintViolation::Type {
+                expected: AtomicType::Uuid,
+                found: "named-uuid",
+            });
+        }
+    }
+    ty.check(&value)?;
+    Ok(value)
+}
+
+/// Converts a value decoded without its type to the column's type, as ovsdb-server's typed
+/// decoding does: integers in a real column become reals (ovsdb-server writes `1.0` as `1`),
+/// whole reals in an integer column become integers, and an empty set in a map column is the
+/// empty map. Anything else is left for the type check to judge.
+pub(crate) fn coerce<'d>(ty: &ColumnType, value: &'d Datum) -> Cow<'d, Datum> {
+    let key = ty.key.atomic;
+    let val = ty.value.as_ref().map(|v| v.atomic);
+    match value {
+        Datum::Set(s) if ty.is_map() && s.is_empty() => Cow::Owned(Datum::empty_map()),
+        Datum::Set(s) if s.iter().any(|a| coerce_atom(key, a).is_some()) => {
+            Cow::Owned(Datum::Set(Set::from_atoms(
+                s.iter()
+                    .map(|a| coerce_atom(key, a).unwrap_or_else(|| a.clone()))
+                    .collect(),
+            )))
+        }
+        Datum::Map(m)
+            if m.iter().any(|(k, v)| {
+                coerce_atom(key, k).is_some() || val.is_some_and(|t| coerce_atom(t, v).is_some())
+            }) =>
+        {
+            Cow::Owned(Datum::Map(Map::from_pairs(
+                m.iter()
+                    .map(|(k, v)| {
+                        let k = coerce_atom(key, k).unwrap_or_else(|| k.clone());
+                        let v = val
+                            .and_then(|t| coerce_atom(t, v))
+                            .unwrap_or_else(|| v.clone());
+                        (k, v)
+                    })
+                    .collect(),
+            )))
+        }
+        _ => Cow::Borrowed(value),
+    }
+}
+
+/// The atom converted to `atomic` if it is a number of the other numeric type that converts
+/// exactly (an integer to a real; a whole real within range to an integer); `None` if it needs
+/// no conversion or cannot be converted.
+pub(crate) fn coerce_atom(atomic: AtomicType, atom: &Atom) -> Option<Atom> {
+    match (atomic, atom) {
+        (AtomicType::Real, Atom::Integer(i)) => Some(Atom::Real(*i as f64)),
+        // -2^63 <= r < 2^63, so the cast is exact.
+        (AtomicType::Integer, Atom::Real(r))
+            if r.fract() == 0.0 && *r >= i64::MIN as f64 && *r < -(i64::MIN as f64) =>
+        {
+            Some(Atom::Integer(*r as i64))
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,147 @@
+//! One table of the replica: rows by UUID, the defaults of its monitored columns, its indexes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use compact_str::CompactString;
+
+use super::index::Index;
+use crate::data::{Datum, Row, Uuid};
+use crate::schema::TableSchema;
+
+/// The replica's copy of one table: rows by UUID, each a shared immutable [`Row`].
+///
+/// A row holds the columns its monitor reports (every column unless the client set the
+/// monitored columns with [`Replica::set_monitored_columns`](super::Replica::set_monitored_columns)),
+/// plus `_version` when monitored; the row's UUID is the key, not a column. Columns that
+/// `update2` leaves out because they hold their default value are filled in, so a row reads the
+/// same whichever monitor method filled it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    name: CompactString,
+    rows: HashMap<Uuid, Arc<Row>>,
+    /// Each monitored column with its type's default value: the start of every inserted row.
+    defaults: Row,
+    /// The same with a `_version` slot, the start of rows that have one (cloning a row of the
+    /// right size keeps rows at their exact size; inserting a column would double it).
+    defaults_versioned: Row,
+    pub(crate) indexes: Vec<Index>,
+}
+
+impl Table {
+    /// An empty table monitoring every column of `schema`.
+    pub(crate) fn new(name: &str, schema: &TableSchema) -> Table {
+        let mut table = Table {
+            name: name.into(),
+            rows: HashMap::new(),
+            defaults: Row::new(),
+            defaults_versioned: Row::new(),
+            indexes: Vec::new(),
+        };
+        table.set_defaults(schema, None);
+        table
+    }
+
+    /// Sets the monitored columns (`None`: all), whose defaults fill rows.
+    pub(crate) fn set_defaults(&mut self, schema: &TableSchema, columns: Option<&[&str]>) {
+        self.defaults = schema
+            .columns
+            .iter()
+            .filter(|(name, _)| columns.map_or(true, |cols| cols.contains(&name.as_str())))
+            .map(|(name, c)| {
+                (
+                    CompactString::from(name.as_str()),
+                    c.column_type.default_datum(),
+                )
+            })
+            .collect();
+        let mut versioned = self.defaults.clone();
+        versioned.insert("_version", Datum::empty_set());
+        // A clone has exactly the capacity it needs.
+        self.defaults_versioned = versioned.clone();
+    }
+
+    /// The monitored columns, each at its default, plus a (placeholder) `_version` if asked:
+    /// the start of a row that has the columns of `row`.
+    pub(crate) fn row_skeleton(&self, row: &Row) -> Row {
+        if row.contains("_version") {
+            self.defaults_versioned.clone()
+        } else {
+            self.defaults.clone()
+        }
+    }
+
+    /// Makes room for `additional` more rows.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.rows.reserve(additional);
+    }
+
+    /// The table's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(crate) fn name_compact(&self) -> &CompactString {
+        &self.name
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True if the table has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The row with this UUID.
+    pub fn get(&self, uuid: Uuid) -> Option<&Arc<Row>> {
+        self.rows.get(&uuid)
+    }
+
+    /// True if the table has a row with this UUID.
+    pub fn contains(&self, uuid: Uuid) -> bool {
+        self.rows.contains_key(&uuid)
+    }
+
+    /// Every row with its UUID, in no particular order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (Uuid, &Arc<Row>)> + '_ {
+        self.rows.iter().map(|(u, r)| (*u, r))
+    }
+
+    /// Every row's UUID, in no particular order.
+    pub fn uuids(&self) -> impl ExactSizeIterator<Item = Uuid> + '_ {
+        self.rows.keys().copied()
+    }
+
+    /// Stores a row's new state (`None`: deleted), keeping the indexes right. `old` is the
+    /// state being replaced.
+    pub(crate) fn apply_change(
+        &mut self,
+        uuid: Uuid,
+        old: Option<&Arc<Row>>,
+        new: Option<Arc<Row>>,
+    ) {
+        for index in &mut self.indexes {
+            index.update(uuid, old.map(|r| &**r), new.as_deref());
+        }
+        match new {
+            Some(row) => {
+                self.rows.insert(uuid, row);
+            }
+            None => {
+                self.rows.remove(&uuid);
+            }
+        }
+    }
+
+    /// Adds a built index, filling it from the current rows; returns its slot.
+    pub(crate) fn push_index(&mut self, mut index: Index) -> usize {
+        for (uuid, row) in &self.rows {
+            index.insert(*uuid, row);
+        }
+        self.indexes.push(index);
+        self.indexes.len() - 1
+    }
+}
