@@ -67,3 +67,9 @@
 #![warn(missing_docs)]
 
 ovsdb_derive::schema!("ovn-nb.ovsschema");
+
+/// The README's examples (library and typed schemas), compiled and run as doctests so they
+/// stay true. They live here because only this crate sees both `ovsdb` and `ovn_nb`.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -254,3 +254,88 @@ async fn a_server_with_a_column_added_and_one_removed() {
     let typed = LogicalSwitchPort::from_row(&rows[0]).unwrap();
     assert_eq!(typed.name, "p1");
 }
+
+/// A typed view of the client's replica: get by uuid, by index (name, an external_ids key),
+/// iterate, and typed change events.
+#[tokio::test]
+async fn typed_replica_access() {
+    use ovsdb::client::ReplicaOptions;
+    use ovsdb::data::Atom;
+    use ovsdb::monitor::MonitorRequest;
+    use ovsdb::typed::TypedEvent;
+
+    let sandbox = Sandbox::start(&[SCHEMA]).unwrap();
+    let client = connect(&sandbox).await;
+    let mut replica = client
+        .replicate(
+            ovn_nb::NAME,
+            vec![
+                (LogicalSwitch::TABLE.into(), MonitorRequest::all()),
+                (LogicalSwitchPort::TABLE.into(), MonitorRequest::all()),
+            ],
+            ReplicaOptions::default().with_events(),
+        )
+        .await
+        .unwrap();
+    replica
+        .synced(std::time::Duration::from_secs(10))
+        .await
+        .unwrap();
+
+    let mut txn = ovn_nb::transaction();
+    let a = txn.insert(&port("a", Some(7)));
+    let b = txn.insert(&port("b", None));
+    hold(&mut txn, "sw0", &[&a, &b]);
+    let done = txn.commit(&client).await.unwrap();
+    let a_uuid = done.resolve(&a).and_then(|r| r.uuid()).unwrap();
+
+    // By uuid, by the schema's name index, by a map key (scan), and every row.
+    let got: LogicalSwitchPort = replica
+        .read(|r| r.get_typed::<LogicalSwitchPort>(a_uuid))
+        .unwrap()
+        .unwrap();
+    assert_eq!((got.name.as_str(), got.tag_request), ("a", Some(7)));
+    assert_eq!(got.row_uuid(), Some(a_uuid));
+    assert_eq!(got.row_ref().and_then(|r| r.uuid()), Some(a_uuid));
+    let by_name = replica.read(|r| r.find_typed::<LogicalSwitchPort>("name", &Atom::from("b")));
+    assert_eq!(by_name.len(), 1);
+    assert_eq!(by_name[0].as_ref().unwrap().tag_request, None);
+    let by_owner =
+        replica.read(|r| r.find_typed::<LogicalSwitchPort>("external_ids:owner", &Atom::from("A")));
+    assert_eq!(by_owner[0].as_ref().unwrap().name, "a");
+    let all = replica.read(|r| r.rows_typed::<LogicalSwitchPort>());
+    assert_eq!(all.len(), 2);
+    let sw: Vec<LogicalSwitch> = replica
+        .read(|r| r.rows_typed::<LogicalSwitch>())
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(sw[0].ports.len(), 2);
+
+    // Typed events: the insert batch, then an update with old and new.
+    let batch = replica.try_next_events().unwrap();
+    let inserted: Vec<String> = batch
+        .iter()
+        .filter_map(TypedEvent::<LogicalSwitchPort>::from_event)
+        .map(|e| match e.unwrap() {
+            TypedEvent::Insert(p) => p.name,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(inserted.len(), 2);
+    let mut txn = ovn_nb::transaction();
+    txn.update(
+        [LogicalSwitchPort::NAME.eq("a")],
+        &LogicalSwitchPort::update().tag_request(None),
+    );
+    txn.commit(&client).await.unwrap();
+    let batch = replica.try_next_events().unwrap();
+    let Some(Ok(TypedEvent::Update { old, new })) = batch
+        .iter()
+        .find_map(TypedEvent::<LogicalSwitchPort>::from_event)
+    else {
+        panic!("{batch:?}")
+    };
+    assert_eq!((old.tag_request, new.tag_request), (Some(7), None));
+    assert_eq!(new.name, "a");
+}

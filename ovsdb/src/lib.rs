@@ -34,8 +34,3 @@ pub mod testing;
 pub mod transport;
 pub mod typed;
 pub mod wire;
-
-/// The README's examples, compiled and run as doctests so they stay true.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeDoctests;

@@ -315,35 +315,49 @@ pub struct MonitorCondSinceReply {
     pub updates: TableUpdates2,
 }
 
+/// `[head, last-txn-id, table-updates2]`: the shape shared by the `monitor_cond_since` reply
+/// (head = found) and `update3` params (head = monitor id).
+fn txn_triple<'de, D, H>(
+    d: D,
+    expecting: &'static str,
+) -> Result<(H, Uuid, TableUpdates2), D::Error>
+where
+    D: Deserializer<'de>,
+    H: Deserialize<'de>,
+{
+    struct V<H>(&'static str, std::marker::PhantomData<H>);
+    impl<'de, H: Deserialize<'de>> Visitor<'de> for V<H> {
+        type Value = (H, Uuid, TableUpdates2);
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(self.0)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let head = seq
+                .next_element()?
+                .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+            let txn: BareUuid = seq
+                .next_element()?
+                .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+            let updates = seq
+                .next_element()?
+                .ok_or_else(|| de::Error::invalid_length(2, &self))?;
+            if seq.next_element::<de::IgnoredAny>()?.is_some() {
+                return Err(de::Error::invalid_length(4, &self));
+            }
+            Ok((head, txn.0, updates))
+        }
+    }
+    d.deserialize_seq(V(expecting, std::marker::PhantomData))
+}
+
 impl<'de> Deserialize<'de> for MonitorCondSinceReply {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = MonitorCondSinceReply;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("[found, last-txn-id, table-updates2]")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let found = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
-                let txn: BareUuid = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(1, &self))?;
-                let updates = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(2, &self))?;
-                if seq.next_element::<de::IgnoredAny>()?.is_some() {
-                    return Err(de::Error::invalid_length(4, &self));
-                }
-                Ok(MonitorCondSinceReply {
-                    found,
-                    last_txn_id: txn.0,
-                    updates,
-                })
-            }
-        }
-        d.deserialize_seq(V)
+        let (found, last_txn_id, updates) = txn_triple(d, "[found, last-txn-id, table-updates2]")?;
+        Ok(MonitorCondSinceReply {
+            found,
+            last_txn_id,
+            updates,
+        })
     }
 }
 
@@ -362,33 +376,13 @@ pub struct Update3Params {
 
 impl<'de> Deserialize<'de> for Update3Params {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Update3Params;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("[monitor-id, last-txn-id, table-updates2]")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let monitor_id = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
-                let txn: BareUuid = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(1, &self))?;
-                let updates = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(2, &self))?;
-                if seq.next_element::<de::IgnoredAny>()?.is_some() {
-                    return Err(de::Error::invalid_length(4, &self));
-                }
-                Ok(Update3Params {
-                    monitor_id,
-                    last_txn_id: txn.0,
-                    updates,
-                })
-            }
-        }
-        d.deserialize_seq(V)
+        let (monitor_id, last_txn_id, updates) =
+            txn_triple(d, "[monitor-id, last-txn-id, table-updates2]")?;
+        Ok(Update3Params {
+            monitor_id,
+            last_txn_id,
+            updates,
+        })
     }
 }
 

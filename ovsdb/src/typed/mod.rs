@@ -22,6 +22,7 @@ pub mod capabilities;
 pub mod column;
 pub mod lookup;
 pub mod reference;
+pub mod replica;
 pub mod table;
 pub mod txn;
 pub mod value;
@@ -30,6 +31,7 @@ pub use self::capabilities::Capabilities;
 pub use self::column::{Column, ColumnId, TypedCondition, TypedMutation};
 pub use self::lookup::{ExternalIds, Named};
 pub use self::reference::Ref;
+pub use self::replica::TypedEvent;
 pub use self::table::{
     decode_column, decode_uuid, uuid_of, AsRowUuid, DecodeError, Table, TableUpdate,
 };
