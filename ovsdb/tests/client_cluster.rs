@@ -478,3 +478,32 @@ async fn a_stopped_member_is_detected_by_the_inactivity_probe() {
     c.list_dbs().await.unwrap();
     tokio::task::block_in_place(|| cluster.resume(victim)).unwrap();
 }
+
+/// A member that lost its cluster (the other two are gone) reports `connected: false` in
+/// `_Server`; even a client that accepts followers refuses it, and says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_cut_off_from_its_cluster_is_refused() {
+    let mut cluster = tokio::task::block_in_place(|| Cluster::start(SCHEMA, 3)).unwrap();
+    let leader = cluster.wait_for_leader(LIMIT).unwrap();
+    let survivor = (leader + 1) % 3;
+    for i in (0..3).filter(|&i| i != survivor) {
+        tokio::task::block_in_place(|| cluster.kill(i)).unwrap();
+    }
+    let remote = cluster.tcp_remote(survivor);
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    let err = loop {
+        let attempt = Client::connect(
+            opts(&remote)
+                .leader_only(false)
+                .connect_timeout(Duration::from_secs(1)),
+        )
+        .await;
+        match attempt {
+            Err(e) if e.to_string().contains("not connected to its cluster") => break e,
+            // Until its election timer runs out it may still believe it is connected.
+            _ => assert!(tokio::time::Instant::now() < deadline, "never refused"),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(err.to_string().contains(&remote), "{err}");
+}
