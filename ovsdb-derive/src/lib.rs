@@ -52,8 +52,14 @@ fn load_schema(lit: &LitStr) -> syn::Result<(model::Schema, String)> {
 
 /// Generates typed Rust for every table of an `.ovsschema` file.
 ///
-/// ```ignore
-/// ovsdb_derive::schema!("ovn-nb.ovsschema"); // relative to the crate's Cargo.toml
+/// ```
+/// // Relative to the calling crate's Cargo.toml (here: this crate's test schema).
+/// ovsdb_derive::schema!("tests/demo.ovsschema");
+///
+/// assert_eq!(NAME, "Demo");
+/// let port = Port { name: "p1".into(), tag: Some(7), ..Default::default() };
+/// let row = ovsdb::data::Row::from(&port);
+/// assert_eq!(Port::try_from(&row).unwrap(), port);
 /// ```
 ///
 /// expands, in place, to:
@@ -91,19 +97,23 @@ pub fn schema(input: TokenStream) -> TokenStream {
 
 /// Maps a struct with named fields to some columns of one table.
 ///
-/// ```ignore
+/// ```
 /// use std::collections::BTreeMap;
 /// use ovsdb::data::Uuid;
 ///
 /// #[derive(Debug, Clone, PartialEq, ovsdb_derive::Table)]
-/// #[ovsdb(table = "Logical_Switch_Port", schema = "ovn-nb.ovsschema")]
-/// struct Port {
+/// #[ovsdb(table = "Switch", schema = "tests/demo.ovsschema")]
+/// struct Switch {
 ///     #[ovsdb(uuid)]
 ///     id: Option<Uuid>,
 ///     name: String,
 ///     #[ovsdb(column = "external_ids")]
 ///     ids: BTreeMap<String, String>,
 /// }
+///
+/// let sw = Switch { id: None, name: "sw0".into(), ids: BTreeMap::from([("k".into(), "v".into())]) };
+/// let row = <Switch as ovsdb::typed::Table>::to_row(&sw);
+/// assert_eq!(<Switch as ovsdb::typed::Table>::from_row(&row).unwrap(), sw);
 /// ```
 ///
 /// * `#[ovsdb(table = "...")]` (required) names the table; `schema = "file.ovsschema"`
