@@ -68,7 +68,7 @@ pub(crate) enum Command {
         method: String,
         params: Box<RawValue>,
         id_out: Option<oneshot::Sender<u64>>,
-        reply: oneshot::Sender<Result<Bytes, Error>>,
+        reply: oneshot::Sender<Result<Reply, Error>>,
     },
     Notify {
         method: String,
@@ -146,7 +146,10 @@ struct LockReg {
 enum Pending {
     User {
         method: String,
-        reply: oneshot::Sender<Result<Bytes, Error>>,
+        reply: oneshot::Sender<Result<Reply, Error>>,
+    },
+    Unlock {
+        reply: oneshot::Sender<Result<(), Error>>,
     },
     Echo,
     StartMonitor {
@@ -393,14 +396,16 @@ impl Task {
                 let _ = reply.send(Ok(()));
             }
             Command::LastTxnId { id, reply } => {
-                let _ = reply.send(
-                    self.monitors
-                        .iter()
-                        .find(|m| m.id == id)
-                        .and_then(|m| m.last_txn_id),
-                );
+                let _ = reply.send(self.last_txn_id(&id));
             }
         }
+    }
+
+    fn last_txn_id(&self, id: &str) -> Option<Uuid> {
+        self.monitors
+            .iter()
+            .find(|m| m.id == id)
+            .and_then(|m| m.last_txn_id)
     }
 
     fn register_monitor(
@@ -470,6 +475,11 @@ impl Task {
                 Pending::User { method, reply } => {
                     let _ = reply.send(Err(Error::OutcomeUnknown { method }));
                 }
+                Pending::Unlock { reply } => {
+                    let _ = reply.send(Err(Error::OutcomeUnknown {
+                        method: "unlock".into(),
+                    }));
+                }
                 Pending::StartMonitor {
                     reply: Some(reply), ..
                 } => {
@@ -508,10 +518,10 @@ impl Task {
                 SERVER_MONITOR_ID,
                 {"Database": {"columns": ["name", "model", "connected", "leader", "index", "cid", "sid"]}}
             ]);
-            let frame = self.call_internal(s, "monitor", params).await?;
-            match reply_result(&frame) {
+            let reply = self.call_internal(s, "monitor", params).await?;
+            match reply.result() {
                 Ok(result) => {
-                    let updates: TableUpdates = serde_json::from_str(result.get())
+                    let updates: TableUpdates = serde_json::from_slice(result)
                         .map_err(|e| SessionEnd::Lost(format!("bad _Server monitor reply: {e}")))?;
                     apply_server_updates(&mut s.server_rows, &updates);
                     self.check_cluster(s)?;
@@ -529,9 +539,9 @@ impl Task {
         for i in 0..self.locks.len() {
             let (name, steal) = (self.locks[i].name.clone(), self.locks[i].steal);
             let method = if steal { "steal" } else { "lock" };
-            let frame = self.call_internal(s, method, json!([name])).await?;
-            let status = match reply_result(&frame) {
-                Ok(r) if r.get().contains("true") => LockStatus::Held,
+            let reply = self.call_internal(s, method, json!([name])).await?;
+            let status = match reply.result() {
+                Ok(r) if is_locked(r) => LockStatus::Held,
                 Ok(_) => LockStatus::Waiting,
                 Err(e) => return Err(SessionEnd::Lost(format!("{method} {name} failed: {e}"))),
             };
@@ -542,8 +552,8 @@ impl Task {
             while let Some(m) = self.monitors.iter().find(|m| m.id == id) {
                 let method = m.method;
                 let params = monitor_params(m, true)?;
-                let frame = self.call_internal(s, method.name(), params).await?;
-                match self.finish_monitor_start(s, &id, true, &frame).await? {
+                let reply = self.call_internal(s, method.name(), params).await?;
+                match self.finish_monitor_start(s, &id, true, &reply).await? {
                     Ok(()) => break,
                     Err(Error::Rpc { .. }) if self.fell_back(&id) => continue,
                     Err(e) => {
@@ -582,7 +592,7 @@ impl Task {
         s: &mut Session,
         method: &str,
         params: Value,
-    ) -> Result<Bytes, SessionEnd> {
+    ) -> Result<Reply, SessionEnd> {
         let id = self
             .send_request(s, method, &params, Pending::Ignore)
             .await?;
@@ -594,11 +604,19 @@ impl Task {
             };
             s.last_rx = Instant::now();
             s.echo_sent = None;
-            if response_id(&frame) == Some(id) {
-                s.pending.remove(&id);
-                return Ok(frame);
+            let msg = RawMessage::from_slice(&frame)?;
+            if let RawMessage::Response {
+                id: rid,
+                result,
+                error,
+            } = &msg
+            {
+                if serde_json::from_str::<u64>(rid.get()).ok() == Some(id) {
+                    s.pending.remove(&id);
+                    return Ok(Reply::new(&frame, *result, *error));
+                }
             }
-            self.dispatch(s, frame).await?;
+            self.dispatch_message(s, &frame, msg).await?;
         }
     }
 
@@ -793,32 +811,12 @@ impl Task {
                     let _ = l.status.send(LockStatus::Released);
                 }
                 self.locks.retain(|l| l.name != name);
-                let pending = Pending::User {
-                    method: "unlock".into(),
-                    reply: {
-                        // The caller only needs to know it was sent and answered.
-                        let (tx, rx) = oneshot::channel();
-                        tokio::spawn(async move {
-                            let result = match rx.await {
-                                Ok(Ok(_)) => Ok(()),
-                                Ok(Err(e)) => Err(e),
-                                Err(_) => Err(Error::Closed),
-                            };
-                            let _ = reply.send(result);
-                        });
-                        tx
-                    },
-                };
+                let pending = Pending::Unlock { reply };
                 self.send_request(s, "unlock", &json!([name]), pending)
                     .await?;
             }
             Command::LastTxnId { id, reply } => {
-                let _ = reply.send(
-                    self.monitors
-                        .iter()
-                        .find(|m| m.id == id)
-                        .and_then(|m| m.last_txn_id),
-                );
+                let _ = reply.send(self.last_txn_id(&id));
             }
         }
         Ok(())
@@ -852,13 +850,13 @@ impl Task {
         s: &mut Session,
         id: &str,
         resume: bool,
-        frame: &[u8],
+        reply: &Reply,
     ) -> Result<Result<(), Error>, SessionEnd> {
         let Some(pos) = self.monitors.iter().position(|m| m.id == id) else {
             return Ok(Ok(()));
         };
         let method = self.monitors[pos].method;
-        let result = match reply_result(frame) {
+        let result = match reply.result() {
             Ok(r) => r,
             Err(error) => {
                 let m = &mut self.monitors[pos];
@@ -874,14 +872,14 @@ impl Task {
             source: e,
         };
         let event = match method {
-            MonitorMethod::Monitor => serde_json::from_str::<TableUpdates>(result.get())
+            MonitorMethod::Monitor => serde_json::from_slice::<TableUpdates>(result)
                 .map(|u| MonitorEvent::Reset(Updates::V1(u)))
                 .map_err(decode),
-            MonitorMethod::MonitorCond => serde_json::from_str::<TableUpdates2>(result.get())
+            MonitorMethod::MonitorCond => serde_json::from_slice::<TableUpdates2>(result)
                 .map(|u| MonitorEvent::Reset(Updates::V2(u)))
                 .map_err(decode),
             MonitorMethod::MonitorCondSince => {
-                match serde_json::from_str::<MonitorCondSinceReply>(result.get()) {
+                match serde_json::from_slice::<MonitorCondSinceReply>(result) {
                     Ok(r) => {
                         self.monitors[pos].last_txn_id = Some(r.last_txn_id);
                         if r.found && resume {
@@ -966,9 +964,19 @@ impl Task {
 
     /// Everything the server sends that is not the reply a `call_internal` waits for.
     async fn dispatch(&mut self, s: &mut Session, frame: Bytes) -> Result<(), SessionEnd> {
-        let msg = RawMessage::from_slice(&frame).map_err(|e| SessionEnd::Lost(e.to_string()))?;
+        let msg = RawMessage::from_slice(&frame)?;
+        self.dispatch_message(s, &frame, msg).await
+    }
+
+    /// [`Task::dispatch`] for a message already parsed from `frame`.
+    async fn dispatch_message(
+        &mut self,
+        s: &mut Session,
+        frame: &Bytes,
+        msg: RawMessage<'_>,
+    ) -> Result<(), SessionEnd> {
         match msg {
-            RawMessage::Response { id, .. } => {
+            RawMessage::Response { id, result, error } => {
                 let Some(id) = serde_json::from_str::<u64>(id.get()).ok() else {
                     tracing::warn!("reply with an id this client never used: {}", id.get());
                     return Ok(());
@@ -977,7 +985,8 @@ impl Task {
                     tracing::warn!("reply to request {id}, which is not outstanding");
                     return Ok(());
                 };
-                self.on_reply(s, pending, frame.clone()).await?;
+                self.on_reply(s, pending, Reply::new(frame, result, error))
+                    .await?;
             }
             RawMessage::Request { .. } => {
                 if let Some(reply) = msg.echo_reply() {
@@ -1006,28 +1015,38 @@ impl Task {
         &mut self,
         s: &mut Session,
         pending: Pending,
-        frame: Bytes,
+        reply: Reply,
     ) -> Result<(), SessionEnd> {
         match pending {
-            Pending::User { reply, .. } => {
-                let _ = reply.send(Ok(frame));
+            Pending::User { reply: tx, .. } => {
+                let _ = tx.send(Ok(reply));
+            }
+            Pending::Unlock { reply: tx } => {
+                let _ = tx.send(reply.result().map(|_| ()).map_err(|error| Error::Rpc {
+                    method: "unlock".into(),
+                    error,
+                }));
             }
             Pending::Echo | Pending::Ignore => {}
-            Pending::StartMonitor { id, resume, reply } => {
-                match self.finish_monitor_start(s, &id, resume, &frame).await? {
+            Pending::StartMonitor {
+                id,
+                resume,
+                reply: tx,
+            } => {
+                match self.finish_monitor_start(s, &id, resume, &reply).await? {
                     Ok(()) => {
-                        if let Some(r) = reply {
-                            let _ = r.send(Ok(id));
+                        if let Some(tx) = tx {
+                            let _ = tx.send(Ok(id));
                         }
                     }
                     Err(Error::Rpc { .. }) if self.fell_back(&id) => {
                         // Try the next method with the same registration.
-                        self.start_monitor(s, &id, reply).await?;
+                        self.start_monitor(s, &id, tx).await?;
                     }
                     Err(e) => {
                         self.monitors.retain(|m| m.id != id);
-                        if let Some(r) = reply {
-                            let _ = r.send(Err(e));
+                        if let Some(tx) = tx {
+                            let _ = tx.send(Err(e));
                         }
                     }
                 }
@@ -1035,9 +1054,9 @@ impl Task {
             Pending::ChangeMonitor {
                 id,
                 requests,
-                reply,
+                reply: tx,
             } => {
-                let result = match reply_result(&frame) {
+                let result = match reply.result() {
                     Ok(_) => {
                         if let Some(m) = self.monitors.iter_mut().find(|m| m.id == id) {
                             m.requests = requests;
@@ -1049,11 +1068,11 @@ impl Task {
                         error,
                     }),
                 };
-                let _ = reply.send(result);
+                let _ = tx.send(result);
             }
-            Pending::Lock { name, reply } => {
-                let status = match reply_result(&frame) {
-                    Ok(r) if r.get().contains("true") => Ok(LockStatus::Held),
+            Pending::Lock { name, reply: tx } => {
+                let status = match reply.result() {
+                    Ok(r) if is_locked(r) => Ok(LockStatus::Held),
                     Ok(_) => Ok(LockStatus::Waiting),
                     Err(error) => Err(Error::Rpc {
                         method: "lock".into(),
@@ -1065,14 +1084,14 @@ impl Task {
                         if let Some(l) = self.locks.iter().find(|l| l.name == name) {
                             let _ = l.status.send(st);
                         }
-                        if let Some(r) = reply {
-                            let _ = r.send(Ok(()));
+                        if let Some(tx) = tx {
+                            let _ = tx.send(Ok(()));
                         }
                     }
                     Err(e) => {
                         self.locks.retain(|l| l.name != name);
-                        if let Some(r) = reply {
-                            let _ = r.send(Err(e));
+                        if let Some(tx) = tx {
+                            let _ = tx.send(Err(e));
                         }
                     }
                 }
@@ -1262,24 +1281,49 @@ async fn write(s: &mut Session, bytes: &[u8]) -> Result<(), SessionEnd> {
         .map_err(|e| SessionEnd::Lost(format!("write failed: {e}")))
 }
 
-fn response_id(frame: &[u8]) -> Option<u64> {
-    match RawMessage::from_slice(frame).ok()? {
-        RawMessage::Response { id, .. } => serde_json::from_str(id.get()).ok(),
-        _ => None,
+/// A reply, parsed once by the task: its `result` as a zero-copy slice of the frame, or its
+/// `error` as JSON text. Callers decode the result straight from these bytes.
+pub(crate) struct Reply {
+    outcome: Result<Bytes, String>,
+}
+
+impl Reply {
+    /// From the members of a response parsed from `frame`.
+    fn new(frame: &Bytes, result: Option<&RawValue>, error: Option<&RawValue>) -> Reply {
+        let outcome = match (result, error) {
+            (_, Some(e)) if e.get() != "null" => Err(e.get().to_owned()),
+            (Some(r), _) => Ok(sub_bytes(frame, r.get())),
+            _ => Err("reply without result".into()),
+        };
+        Reply { outcome }
+    }
+
+    /// The `result` member's JSON, or the `error` member's JSON text.
+    pub(crate) fn result(&self) -> Result<&[u8], String> {
+        match &self.outcome {
+            Ok(b) => Ok(b),
+            Err(e) => Err(e.clone()),
+        }
     }
 }
 
-/// The `result` of a reply frame, or its `error` as JSON text.
-pub(crate) fn reply_result(frame: &[u8]) -> Result<&RawValue, String> {
-    match RawMessage::from_slice(frame) {
-        Ok(RawMessage::Response { result, error, .. }) => match (result, error) {
-            (_, Some(e)) if e.get() != "null" => Err(e.get().to_owned()),
-            (Some(r), _) => Ok(r),
-            _ => Err("reply without result".into()),
-        },
-        Ok(_) => Err("not a reply".into()),
-        Err(e) => Err(e.to_string()),
+/// `part` (borrowed from `frame` by the parser) as a slice of `frame` without copying; a copy
+/// if it is not inside `frame` after all.
+fn sub_bytes(frame: &Bytes, part: &str) -> Bytes {
+    let start = (part.as_ptr() as usize).wrapping_sub(frame.as_ptr() as usize);
+    match start.checked_add(part.len()) {
+        Some(end) if end <= frame.len() => frame.slice(start..end),
+        _ => Bytes::copy_from_slice(part.as_bytes()),
     }
+}
+
+/// The reply to `lock` / `steal`: `{"locked": true|false}`.
+fn is_locked(result: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Locked {
+        locked: bool,
+    }
+    serde_json::from_slice::<Locked>(result).is_ok_and(|l| l.locked)
 }
 
 fn far_future() -> Instant {
@@ -1313,24 +1357,27 @@ mod tests {
 
     #[test]
     fn reply_results_and_errors() {
+        fn reply(text: &'static str) -> Reply {
+            let frame = Bytes::from_static(text.as_bytes());
+            match RawMessage::from_slice(&frame).unwrap() {
+                RawMessage::Response { result, error, .. } => Reply::new(&frame, result, error),
+                _ => panic!("not a reply"),
+            }
+        }
         assert_eq!(
-            reply_result(br#"{"id":1,"result":[1],"error":null}"#)
-                .unwrap()
-                .get(),
-            "[1]"
+            reply(r#"{"id":1,"result":[1],"error":null}"#)
+                .result()
+                .unwrap(),
+            b"[1]"
         );
         assert_eq!(
-            reply_result(br#"{"id":1,"result":null,"error":"unknown method"}"#).unwrap_err(),
+            reply(r#"{"id":1,"result":null,"error":"unknown method"}"#)
+                .result()
+                .unwrap_err(),
             "\"unknown method\""
         );
-        assert_eq!(
-            response_id(br#"{"id":42,"result":{},"error":null}"#),
-            Some(42)
-        );
-        assert_eq!(
-            response_id(br#"{"id":"echo","result":[],"error":null}"#),
-            None
-        );
+        assert!(is_locked(br#"{"locked":true}"#));
+        assert!(!is_locked(br#"{"locked":false}"#));
     }
 
     #[test]

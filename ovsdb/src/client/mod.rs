@@ -37,7 +37,6 @@ mod replicate;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -51,10 +50,10 @@ pub use self::events::{ConnectionState, LockStatus, MonitorEvent, TxnId, Updates
 pub use self::options::ClientOptions;
 pub use self::replicate::{ReplicaHandle, ReplicaOptions};
 
-use self::connection::{reply_result, Command, ReplicaSink, Sink, Task};
+use self::connection::{Command, ReplicaSink, Reply, Sink, Task};
 use crate::data::Uuid;
 use crate::monitor::MonitorRequest;
-use crate::ops::{decode_transact_reply_str, Operation, OperationResult};
+use crate::ops::{decode_transact_reply_slice, Operation, OperationResult};
 use crate::schema::DatabaseSchema;
 
 /// A handle on one OVSDB connection (see the [module documentation](self)).
@@ -139,8 +138,8 @@ impl Client {
         self.inner.cmds.send(cmd).await.map_err(|_| Error::Closed)
     }
 
-    /// Sends any method with already-serialized params and returns the whole reply frame.
-    async fn call_frame(&self, method: &str, params: Box<RawValue>) -> Result<Bytes, Error> {
+    /// Sends any method with already-serialized params and returns its reply.
+    async fn call_raw(&self, method: &str, params: Box<RawValue>) -> Result<Reply, Error> {
         let (tx, rx) = oneshot::channel();
         self.send(Command::Call {
             method: method.to_owned(),
@@ -163,8 +162,8 @@ impl Client {
             method: method.to_owned(),
             source: e,
         })?;
-        let frame = self.call_frame(method, params).await?;
-        decode_result(method, &frame)
+        let reply = self.call_raw(method, params).await?;
+        decode_result(method, &reply)
     }
 
     /// `list_dbs`: the databases the server has.
@@ -174,12 +173,8 @@ impl Client {
 
     /// `get_schema`: a database's schema.
     pub async fn get_schema(&self, db: &str) -> Result<DatabaseSchema, Error> {
-        let frame = self.call_frame("get_schema", raw(&json!([db]))?).await?;
-        let result = reply_result(&frame).map_err(|error| Error::Rpc {
-            method: "get_schema".into(),
-            error,
-        })?;
-        DatabaseSchema::from_json_str(result.get()).map_err(|e| Error::Decode {
+        let reply = self.call_raw("get_schema", raw(&json!([db]))?).await?;
+        DatabaseSchema::from_slice(result_of("get_schema", &reply)?).map_err(|e| Error::Decode {
             method: "get_schema".into(),
             source: serde::de::Error::custom(e),
         })
@@ -405,12 +400,16 @@ fn raw<T: Serialize + ?Sized>(v: &T) -> Result<Box<RawValue>, Error> {
     })
 }
 
-fn decode_result<T: DeserializeOwned>(method: &str, frame: &[u8]) -> Result<T, Error> {
-    let result = reply_result(frame).map_err(|error| Error::Rpc {
+/// The reply's `result` bytes, or its `error` as [`Error::Rpc`].
+fn result_of<'a>(method: &str, reply: &'a Reply) -> Result<&'a [u8], Error> {
+    reply.result().map_err(|error| Error::Rpc {
         method: method.to_owned(),
         error,
-    })?;
-    serde_json::from_str(result.get()).map_err(|e| Error::Decode {
+    })
+}
+
+fn decode_result<T: DeserializeOwned>(method: &str, reply: &Reply) -> Result<T, Error> {
+    serde_json::from_slice(result_of(method, reply)?).map_err(|e| Error::Decode {
         method: method.to_owned(),
         source: e,
     })
@@ -419,7 +418,7 @@ fn decode_result<T: DeserializeOwned>(method: &str, frame: &[u8]) -> Result<T, E
 /// A transaction sent and not yet answered (see [`Client::start_transact`]).
 pub struct PendingTransact {
     id: Option<u64>,
-    reply: oneshot::Receiver<Result<Bytes, Error>>,
+    reply: oneshot::Receiver<Result<Reply, Error>>,
     ops: Vec<Operation>,
 }
 
@@ -431,12 +430,11 @@ impl PendingTransact {
 
     /// Waits for the results.
     pub async fn wait(self) -> Result<Vec<OperationResult>, Error> {
-        let frame = self.reply.await.map_err(|_| Error::Closed)??;
-        let result = reply_result(&frame).map_err(|error| Error::Rpc {
-            method: "transact".into(),
-            error,
-        })?;
-        Ok(decode_transact_reply_str(&self.ops, result.get())?)
+        let reply = self.reply.await.map_err(|_| Error::Closed)??;
+        Ok(decode_transact_reply_slice(
+            &self.ops,
+            result_of("transact", &reply)?,
+        )?)
     }
 }
 

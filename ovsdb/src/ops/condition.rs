@@ -3,10 +3,10 @@
 use std::fmt;
 
 use compact_str::CompactString;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
-use serde::ser::{SerializeTuple, Serializer};
 use serde::{Deserialize, Serialize};
+use serde::{Deserializer, Serializer};
 
+use super::clause;
 use super::value::IntoDatum;
 use crate::data::Datum;
 
@@ -158,43 +158,19 @@ impl Condition {
 
 impl Serialize for Condition {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut t = serializer.serialize_tuple(3)?;
-        t.serialize_element(self.column.as_str())?;
-        t.serialize_element(&self.function)?;
-        t.serialize_element(&self.value)?;
-        t.end()
+        clause::serialize(serializer, &self.column, &self.function, &self.value)
     }
 }
 
 impl<'de> Deserialize<'de> for Condition {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Condition;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a condition [column, function, value]")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Condition, A::Error> {
-                let column: CompactString = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
-                let function: Function = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(1, &self))?;
-                let value: Datum = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(2, &self))?;
-                if seq.next_element::<de::IgnoredAny>()?.is_some() {
-                    return Err(de::Error::invalid_length(4, &self));
-                }
-                Ok(Condition {
-                    column,
-                    function,
-                    value,
-                })
-            }
-        }
-        deserializer.deserialize_seq(V)
+        let (column, function, value) =
+            clause::deserialize(deserializer, "a condition [column, function, value]")?;
+        Ok(Condition {
+            column,
+            function,
+            value,
+        })
     }
 }
 

@@ -54,6 +54,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod clause;
 pub mod condition;
 pub mod mutation;
 pub mod operation;

@@ -4,10 +4,10 @@
 use std::fmt;
 
 use compact_str::CompactString;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
-use serde::ser::{SerializeTuple, Serializer};
 use serde::{Deserialize, Serialize};
+use serde::{Deserializer, Serializer};
 
+use super::clause;
 use super::value::IntoDatum;
 use crate::data::Datum;
 
@@ -143,43 +143,19 @@ impl Mutation {
 
 impl Serialize for Mutation {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut t = serializer.serialize_tuple(3)?;
-        t.serialize_element(self.column.as_str())?;
-        t.serialize_element(&self.mutator)?;
-        t.serialize_element(&self.value)?;
-        t.end()
+        clause::serialize(serializer, &self.column, &self.mutator, &self.value)
     }
 }
 
 impl<'de> Deserialize<'de> for Mutation {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Mutation;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a mutation [column, mutator, value]")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Mutation, A::Error> {
-                let column: CompactString = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
-                let mutator: Mutator = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(1, &self))?;
-                let value: Datum = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(2, &self))?;
-                if seq.next_element::<de::IgnoredAny>()?.is_some() {
-                    return Err(de::Error::invalid_length(4, &self));
-                }
-                Ok(Mutation {
-                    column,
-                    mutator,
-                    value,
-                })
-            }
-        }
-        deserializer.deserialize_seq(V)
+        let (column, mutator, value) =
+            clause::deserialize(deserializer, "a mutation [column, mutator, value]")?;
+        Ok(Mutation {
+            column,
+            mutator,
+            value,
+        })
     }
 }
 
