@@ -1,0 +1,5 @@
+//! `rnbctl`: a drop-in `ovn-nbctl`.
+
+fn main() {
+    bins::ctl::runner::main(&bins::nbctl::TOOL)
+}

@@ -1,0 +1,5 @@
+//! `rvsctl`: a drop-in `ovs-vsctl`.
+
+fn main() {
+    bins::ctl::runner::main(&bins::vsctl::TOOL)
+}

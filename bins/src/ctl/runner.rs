@@ -1,0 +1,308 @@
+//! One invocation of a tool, from argv to exit status: options, the command chain, the
+//! connection, running the chain (again, if what it read changed before the commit), the
+//! commit, the tool's wait, and the output (`--oneline`).
+
+use std::io::Write;
+use std::time::Duration;
+
+use ovsdb::client::{Client, ClientOptions};
+use ovsdb::ops::OperationResult;
+use ovsdb::transport::TlsSettings;
+
+use super::command::{parse_chain, CommandSpec, Mode};
+use super::context::{Commit, Context, Session};
+use super::error::{CtlError, CtlResult};
+use super::options::{self, AmbiguityStyle, GlobalOptions, OptSpec};
+use super::record::RowId;
+
+/// What makes a tool of the engine: its name, database, options, commands and hooks.
+pub struct Tool {
+    /// The C tool's name, used in every message (`ovn-nbctl`), so scripts that match on
+    /// stderr keep working.
+    pub program: &'static str,
+    /// The database (`OVN_Northbound`).
+    pub database: &'static str,
+    /// The remote used without `--db` and without `env_db` set.
+    pub default_remote: &'static str,
+    /// The vlog module the C tool's warnings name (`ovn_dbctl`, `vsctl`).
+    pub log_module: &'static str,
+    /// The environment variable naming the remote (`OVN_NB_DB`).
+    pub env_db: Option<&'static str>,
+    /// The environment variable holding extra leading options (`OVN_NBCTL_OPTIONS`).
+    pub env_options: Option<&'static str>,
+    /// The tool's own global options.
+    pub options: &'static [OptSpec],
+    /// How getopt errors for ambiguous prefixes are worded.
+    pub ambiguity: AmbiguityStyle,
+    /// Every command (the generic ones included).
+    pub commands: fn() -> Vec<CommandSpec>,
+    /// How records are named.
+    pub row_ids: &'static [RowId],
+    /// `--help` text.
+    pub help: &'static str,
+    /// `--version` text.
+    pub version: &'static str,
+    /// Checks and normalises the tool's options (e.g. `--wait` values).
+    pub check_options: fn(&mut GlobalOptions) -> CtlResult<()>,
+    /// Called once the commands have run, before the commit, when the run writes (adds the
+    /// `nb_cfg` / `next_cfg` increment).
+    pub before_commit: fn(&mut Context<'_>) -> CtlResult<()>,
+    /// Called after a successful commit and the output, with the results of the operations
+    /// `before_commit` added (waits for `sb_cfg`, `hv_cfg`, `cur_cfg`).
+    pub after_commit: fn(&Session, &GlobalOptions, &[OperationResult]) -> CtlResult<()>,
+}
+
+/// The most times a chain is run again because what it read changed.
+const MAX_RETRIES: usize = 100;
+
+/// Runs the tool on `argv` (without the program name) and returns the exit status, having
+/// written the output to `out` and messages to `err`.
+pub fn run(tool: &Tool, argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    match run_inner(tool, argv, out) {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = writeln!(err, "{}: {}", tool.program, e.message);
+            e.code
+        }
+    }
+}
+
+/// Runs the tool with the process's arguments and exits.
+pub fn main(tool: &Tool) -> ! {
+    let argv: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let code = run(tool, argv, &mut stdout.lock(), &mut stderr.lock());
+    std::process::exit(code)
+}
+
+fn run_inner(tool: &Tool, mut argv: Vec<String>, out: &mut dyn Write) -> CtlResult<()> {
+    if let Some(var) = tool.env_options {
+        if let Ok(extra) = std::env::var(var) {
+            let mut words: Vec<String> = extra.split_whitespace().map(String::from).collect();
+            words.append(&mut argv);
+            argv = words;
+        }
+    }
+    let commands = (tool.commands)();
+    let command_options: Vec<OptSpec> = commands.iter().flat_map(|c| c.option_specs()).collect();
+    let (mut opts, rest) = options::parse(&argv, tool.options, &command_options, tool.ambiguity)?;
+    if opts.help {
+        let _ = out.write_all(tool.help.as_bytes());
+        return Ok(());
+    }
+    if opts.version {
+        let _ = out.write_all(tool.version.as_bytes());
+        return Ok(());
+    }
+    (tool.check_options)(&mut opts)?;
+    let chain = parse_chain(&rest, &opts.first_command_options, &commands)?;
+    if opts.timeout > 0 {
+        start_watchdog(tool.program, opts.timeout);
+    }
+    let session = connect(tool, &opts)?;
+    let writes = chain.iter().any(|(spec, _)| spec.mode == Mode::ReadWrite);
+    for _ in 0..MAX_RETRIES {
+        let mut ctx = Context::new(&session, &opts, tool.row_ids);
+        ctx.log_module = tool.log_module;
+        let mut outputs = Vec::with_capacity(chain.len());
+        for (spec, cmd) in &chain {
+            (spec.run)(&mut ctx, cmd)?;
+            outputs.push(std::mem::take(&mut ctx.output));
+        }
+        check_symbols(&mut ctx, tool.log_module)?;
+        if ctx.try_again {
+            // `wait-until`: the condition does not hold yet; look again shortly.
+            std::thread::sleep(Duration::from_millis(50));
+            continue;
+        }
+        if writes && ctx.has_writes() {
+            (tool.before_commit)(&mut ctx)?;
+        }
+        let extra = match ctx.commit(None)? {
+            Commit::Retry => continue,
+            Commit::Unchanged => Vec::new(),
+            Commit::Done(extra) => extra,
+        };
+        print_outputs(out, &outputs, opts.oneline);
+        if !extra.is_empty() && !opts.dry_run {
+            (tool.after_commit)(&session, &opts, &extra)?;
+        }
+        return Ok(());
+    }
+    Err(CtlError::new(
+        "transaction error: what the commands read kept changing; gave up after 100 tries",
+    ))
+}
+
+/// Every `@name` used must have been created; a created row nothing refers to strongly
+/// (in a non-root table) will be garbage-collected, which deserves a warning.
+fn check_symbols(ctx: &mut Context<'_>, module: &str) -> CtlResult<()> {
+    let symbols: Vec<(String, super::symbols::Symbol)> = ctx
+        .symbols
+        .iter()
+        .map(|(n, s)| (n.to_string(), s.clone()))
+        .collect();
+    for (name, s) in &symbols {
+        if !s.created {
+            return Err(CtlError::new(format!(
+                "row id \"{name}\" is referenced but never created (e.g. with \"-- --id={name} create ...\")"
+            )));
+        }
+    }
+    for (name, s) in &symbols {
+        if !s.strong_ref {
+            let how = if s.weak_ref {
+                "only a weak reference"
+            } else {
+                "no reference"
+            };
+            ctx.warn(
+                module,
+                &format!(
+                    "row id \"{name}\" was created but {how} to it was inserted, so it will not actually appear in the database"
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Prints each command's output, or under `--oneline` each on one line with `\n` and `\\`
+/// escaped, as `do_vsctl` / `do_nbctl` print them.
+fn print_outputs(out: &mut dyn Write, outputs: &[String], oneline: bool) {
+    let mut all = String::new();
+    for o in outputs {
+        if oneline {
+            let body = o.strip_suffix('\n').unwrap_or(o);
+            for c in body.chars() {
+                match c {
+                    '\n' => all.push_str("\\n"),
+                    '\\' => all.push_str("\\\\"),
+                    c => all.push(c),
+                }
+            }
+            all.push('\n');
+        } else {
+            all.push_str(o);
+        }
+    }
+    let _ = out.write_all(all.as_bytes());
+    let _ = out.flush();
+}
+
+/// `-t`: the C tools die of SIGALRM; we say so and exit with the status a shell would show
+/// for that (128 + 14).
+fn start_watchdog(program: &'static str, seconds: u64) {
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(seconds));
+        eprintln!("{program}: timed out after {seconds} seconds");
+        std::process::exit(142);
+    });
+}
+
+/// Connects to the tool's database and reads its schema.
+fn connect(tool: &Tool, opts: &GlobalOptions) -> CtlResult<Session> {
+    let remote = opts
+        .db
+        .clone()
+        .or_else(|| {
+            tool.env_db
+                .and_then(|v| std::env::var(v).ok())
+                .filter(|v| !v.is_empty())
+        })
+        .unwrap_or_else(|| tool.default_remote.to_string());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CtlError::new(format!("cannot start the I/O runtime: {e}")))?;
+    let mut copts = ClientOptions::new(&remote)
+        .map_err(|e| CtlError::new(e.to_string()))?
+        .database(tool.database)
+        .leader_only(opts.leader_only)
+        .shuffle_remotes(opts.shuffle_remotes)
+        .inactivity_probe(None);
+    if remote
+        .split(',')
+        .any(|r| r.trim_start().starts_with("ssl:"))
+    {
+        let (Some(key), Some(cert), Some(ca)) =
+            (&opts.private_key, &opts.certificate, &opts.ca_cert)
+        else {
+            return Err(CtlError::new(
+                "SSL remote requires the private key (-p), certificate (-c) and CA certificate (-C)",
+            ));
+        };
+        let tls =
+            TlsSettings::from_files(key, cert, ca).map_err(|e| CtlError::new(e.to_string()))?;
+        copts = copts.tls(tls);
+    }
+    let single_remote = copts.remotes.len() == 1;
+    if single_remote && opts.timeout == 0 {
+        // Like the C tools, a lone server that cannot be reached is an error at once.
+        copts = copts.connect_timeout(Duration::from_secs(5));
+    }
+    let client = rt.block_on(async {
+        if single_remote && opts.timeout == 0 {
+            let started = Client::start(copts);
+            match tokio::time::timeout(Duration::from_secs(5), first_attempt(&started)).await {
+                Ok(Ok(())) => Ok(started),
+                Ok(Err(e)) => Err(e),
+                Err(_) => Err(started.last_error().unwrap_or_else(|| "timed out".into())),
+            }
+        } else {
+            Client::connect(copts).await.map_err(|e| e.to_string())
+        }
+    });
+    let client = client.map_err(|e| {
+        CtlError::new(format!(
+            "{remote}: database connection failed ({})",
+            errno_text(&e)
+        ))
+    })?;
+    let schema = rt
+        .block_on(client.get_schema(tool.database))
+        .map_err(|e| CtlError::new(format!("{remote}: {e}")))?;
+    Ok(Session {
+        rt,
+        client,
+        db: tool.database.to_string(),
+        schema,
+    })
+}
+
+/// Waits for the client's first connection, or its first failure.
+async fn first_attempt(client: &Client) -> Result<(), String> {
+    use ovsdb::client::ConnectionState;
+    let mut state = client.state();
+    loop {
+        if matches!(&*state.borrow(), ConnectionState::Connected { .. }) {
+            return Ok(());
+        }
+        if let Some(e) = client.last_error() {
+            return Err(e);
+        }
+        if state.changed().await.is_err() {
+            return Err(client
+                .last_error()
+                .unwrap_or_else(|| "connection closed".into()));
+        }
+    }
+}
+
+/// The strerror text the C tools print, found in our error text when it is there.
+fn errno_text(e: &str) -> String {
+    for known in [
+        "No such file or directory",
+        "Connection refused",
+        "Permission denied",
+    ] {
+        if e.contains(known) {
+            return known.to_string();
+        }
+    }
+    e.to_string()
+}

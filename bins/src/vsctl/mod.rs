@@ -1,0 +1,112 @@
+//! `rvsctl`: the `ovs-vsctl` 3.1 commands on the [`crate::ctl`] engine.
+//!
+//! One file per command group, each with its table entries (`commands()`) and handlers.
+
+pub mod wait;
+
+use ovsdb::ops::OperationResult;
+
+use crate::ctl::options::{AmbiguityStyle, GlobalOptions, OptSpec};
+use crate::ctl::{db_commands, CommandSpec, Context, CtlResult, RowId, Session, Tool};
+
+/// `ovs-vsctl`'s own global options (the common ones are in [`crate::ctl::options::COMMON`]).
+const OPTIONS: &[OptSpec] = &[
+    OptSpec::flag("retry"),
+    OptSpec::value("syslog-target"),
+    OptSpec::value("ssl-protocols"),
+    OptSpec::value("ssl-ciphers"),
+    OptSpec::value("peer-ca-cert"),
+];
+
+/// How records of each table are named (ovs-vsctl's `ctl_table_class` row ids).
+pub const ROW_IDS: &[RowId] = &[
+    RowId::by("Bridge", "name"),
+    RowId {
+        table: "Controller",
+        search_table: "Bridge",
+        name_column: "name",
+        key: None,
+        uuid_column: Some("controller"),
+    },
+    RowId::by("Interface", "name"),
+    RowId::by("Mirror", "name"),
+    RowId::by("Manager", "target"),
+    RowId {
+        table: "NetFlow",
+        search_table: "Bridge",
+        name_column: "name",
+        key: None,
+        uuid_column: Some("netflow"),
+    },
+    RowId::by("Port", "name"),
+    RowId {
+        table: "QoS",
+        search_table: "Port",
+        name_column: "name",
+        key: None,
+        uuid_column: Some("qos"),
+    },
+    RowId {
+        table: "sFlow",
+        search_table: "Bridge",
+        name_column: "name",
+        key: None,
+        uuid_column: Some("sflow"),
+    },
+    RowId::by("Flow_Table", "name"),
+    RowId {
+        table: "IPFIX",
+        search_table: "Bridge",
+        name_column: "name",
+        key: None,
+        uuid_column: Some("ipfix"),
+    },
+    RowId {
+        table: "AutoAttach",
+        search_table: "Bridge",
+        name_column: "name",
+        key: None,
+        uuid_column: Some("auto_attach"),
+    },
+    RowId::by("Flow_Sample_Collector_Set", "id"),
+];
+
+/// Every command: the generic ones, then each group's.
+pub fn commands() -> Vec<CommandSpec> {
+    db_commands::commands()
+}
+
+/// The tool.
+pub static TOOL: Tool = Tool {
+    program: "ovs-vsctl",
+    database: "Open_vSwitch",
+    default_remote: "unix:/var/run/openvswitch/db.sock",
+    log_module: "vsctl",
+    env_db: None,
+    env_options: None,
+    options: OPTIONS,
+    ambiguity: AmbiguityStyle::ListPossibilities,
+    commands,
+    row_ids: ROW_IDS,
+    help: include_str!("help.txt"),
+    version: include_str!("version.txt"),
+    check_options,
+    before_commit,
+    after_commit,
+};
+
+fn check_options(_opts: &mut GlobalOptions) -> CtlResult<()> {
+    Ok(())
+}
+
+fn before_commit(ctx: &mut Context<'_>) -> CtlResult<()> {
+    wait::before_commit(ctx)
+}
+
+fn after_commit(
+    session: &Session,
+    opts: &GlobalOptions,
+    results: &[OperationResult],
+) -> CtlResult<()> {
+    wait::after_commit(session, opts, results)
+}
