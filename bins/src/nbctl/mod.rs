@@ -3,7 +3,15 @@
 //! One file per command group, each with its table entries (`commands()`) and handlers:
 //! parse the arguments, read what is needed through the context, write, print.
 
+pub mod acl;
 pub mod common;
+pub mod lb;
+pub mod misc;
+pub mod nat;
+pub mod policy;
+pub mod route;
+pub mod router;
+pub mod show;
 pub mod switch;
 pub mod wait;
 
@@ -93,6 +101,14 @@ pub const ROW_IDS: &[RowId] = &[
 pub fn commands() -> Vec<CommandSpec> {
     let mut all = db_commands::commands();
     all.extend(switch::commands());
+    all.extend(show::commands());
+    all.extend(router::commands());
+    all.extend(route::commands());
+    all.extend(policy::commands());
+    all.extend(nat::commands());
+    all.extend(acl::commands());
+    all.extend(lb::commands());
+    all.extend(misc::commands());
     all
 }
 

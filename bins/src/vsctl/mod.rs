@@ -2,6 +2,11 @@
 //!
 //! One file per command group, each with its table entries (`commands()`) and handlers.
 
+pub mod bridge;
+pub mod controller;
+pub mod misc;
+pub mod port;
+pub mod show;
 pub mod wait;
 
 use ovsdb::ops::OperationResult;
@@ -73,7 +78,13 @@ pub const ROW_IDS: &[RowId] = &[
 
 /// Every command: the generic ones, then each group's.
 pub fn commands() -> Vec<CommandSpec> {
-    db_commands::commands()
+    let mut all = db_commands::commands();
+    all.extend(bridge::commands());
+    all.extend(port::commands());
+    all.extend(controller::commands());
+    all.extend(show::commands());
+    all.extend(misc::commands());
+    all
 }
 
 /// The tool.

@@ -1,0 +1,8 @@
+//! ovn-nbctl commands: misc (being written).
+
+use crate::ctl::CommandSpec;
+
+/// The table entries of this group.
+pub fn commands() -> Vec<CommandSpec> {
+    Vec::new()
+}

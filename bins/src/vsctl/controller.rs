@@ -1,0 +1,8 @@
+//! ovs-vsctl commands: controller (being written).
+
+use crate::ctl::CommandSpec;
+
+/// The table entries of this group.
+pub fn commands() -> Vec<CommandSpec> {
+    Vec::new()
+}
