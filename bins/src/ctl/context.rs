@@ -140,6 +140,8 @@ pub struct Context<'s> {
     pub try_again: bool,
     /// The vlog module of the tool's own warnings.
     pub log_module: &'static str,
+    /// Prints the tables of list / find (a blank line between two tables of one run).
+    pub printer: super::format::Printer,
 }
 
 /// The outcome of committing a run.
@@ -167,6 +169,7 @@ impl<'s> Context<'s> {
             output: String::new(),
             try_again: false,
             log_module: "ctl",
+            printer: super::format::Printer::new(),
         }
     }
 

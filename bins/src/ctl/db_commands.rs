@@ -12,7 +12,7 @@ use ovsdb::schema::ColumnType;
 use super::command::{Command, CommandSpec, Mode};
 use super::context::Context;
 use super::error::{CtlError, CtlResult};
-use super::format::{self, Cell, OutTable};
+use super::format::{Cell, OutTable};
 use super::value::{parse_atom, parse_datum, parse_token};
 
 const UNLIMITED: usize = usize::MAX;
@@ -392,7 +392,7 @@ fn print_rows(
         out.rows.push(cells);
     }
     let style = ctx.opts.style;
-    format::render(&out, &style, &mut ctx.output);
+    ctx.printer.render(&out, &style, &mut ctx.output);
     Ok(())
 }
 
