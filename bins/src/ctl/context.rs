@@ -73,7 +73,10 @@ pub fn transaction_error(e: &ClientError) -> CtlError {
     let text = match e {
         ClientError::Transact(TransactError::Operation { error, .. })
         | ClientError::Transact(TransactError::Commit { error, .. }) => {
-            serde_json::to_string(error.as_ref()).unwrap_or_else(|_| error.error.clone())
+            // Through a Value, whose map sorts the keys as OVS's JSON writer does.
+            serde_json::to_value(error.as_ref())
+                .map(|v| v.to_string())
+                .unwrap_or_else(|_| error.error.clone())
         }
         other => other.to_string(),
     };
@@ -366,6 +369,27 @@ impl<'s> Context<'s> {
             .unwrap_or_else(|_| Datum::empty_set())
     }
 
+    /// A column of a held row as the C IDL shows it to a command: like [`Context::value`],
+    /// except that a column changed only through mutations in this run (the IDL's
+    /// `_addvalue` / `_delvalue`) still shows its value from before the run, since the IDL
+    /// applies such partial updates only when the transaction commits.
+    pub fn idl_value(&self, table: &str, uuid: Uuid, column: &str) -> Datum {
+        let entry = self.tables.get(table).and_then(|v| v.rows.get(&uuid));
+        match entry {
+            Some(e) if e.mutated.contains_key(column) => e
+                .orig
+                .as_ref()
+                .and_then(|o| o.get(column).cloned())
+                .or_else(|| {
+                    self.column_type(table, column)
+                        .ok()
+                        .map(|t| t.default_datum())
+                })
+                .unwrap_or_else(|| self.value(table, uuid, column)),
+            _ => self.value(table, uuid, column),
+        }
+    }
+
     /// The rows of `refs` (a column's UUIDs) in `table`, fetching those not held in one select.
     pub fn fetch_refs(&mut self, table: &str, refs: &Datum) -> CtlResult<Vec<Uuid>> {
         let uuids: Vec<Uuid> = uuids_of(refs);
@@ -458,6 +482,11 @@ impl<'s> Context<'s> {
                 !e.mutated.contains_key(&column)
                     && e.orig.as_ref().map(|o| o.get(&column)) != Some(Some(&value))
             });
+        // On a row new in this run the mutations are folded into its insert; they are still
+        // recorded (unless the column was written whole first) for `idl_value`.
+        let untouched_new = self
+            .column_type(table, &column)
+            .is_ok_and(|t| t.default_datum() == value);
         apply_mutation(&mut value, &mutation);
         self.modify(table, uuid, |row| {
             row.insert(column.as_str(), value);
@@ -467,7 +496,11 @@ impl<'s> Context<'s> {
             .get_mut(table)
             .and_then(|v| v.rows.get_mut(&uuid))
         {
-            if e.orig.is_some() && !written {
+            let track = match e.orig {
+                Some(_) => !written,
+                None => untouched_new || e.mutated.contains_key(&column),
+            };
+            if track {
                 e.mutated.entry(column).or_default().push(mutation);
             }
         }
@@ -657,7 +690,12 @@ impl<'s> Context<'s> {
             {
                 Ok(Commit::Done(Vec::new()))
             }
-            Err(e) => Err(transaction_error(&e)),
+            Err(e) => {
+                let error = transaction_error(&e);
+                // The C IDL logs every failed transaction before the tool reports it.
+                warn("ovsdb_idl", &error.message);
+                Err(error)
+            }
         }
     }
 }
@@ -704,8 +742,13 @@ static LOG_SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new
 
 /// Prints a warning in vlog's console format (see [`Context::warn`]).
 pub fn warn(module: &str, message: &str) {
+    log(module, "WARN", message);
+}
+
+/// Prints a message at `level` (`ERR`, `WARN`, ...) in vlog's console format.
+pub fn log(module: &str, level: &str, message: &str) {
     let seq = LOG_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    eprintln!("{}|{seq:05}|{module}|WARN|{message}", utc_now());
+    eprintln!("{}|{seq:05}|{module}|{level}|{message}", utc_now());
 }
 
 /// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.

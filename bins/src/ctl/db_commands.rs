@@ -597,17 +597,8 @@ fn cmd_add(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
         let add = parse_datum(arg, &add_ty, &mut ctx.symbols).map_err(CtlError::new)?;
         ctx::union(&mut all, &add);
     }
-    let mut after = ctx.value(table, uuid, &column);
-    ctx::union(&mut after, &all);
-    if let Some(max) = ty.max.limit() {
-        if after.len() as u64 > max {
-            let what = if ty.is_map() { "pairs" } else { "values" };
-            return Err(CtlError::new(format!(
-                "\"add\" operation would put {} {what} in column {column} of table {table}, but a maximum of {max} are allowed",
-                after.len()
-            )));
-        }
-    }
+    // OVS 3.1 sends the elements as a `mutate` and lets ovsdb-server check the column's
+    // limits, so a full column is a transaction error in the server's words.
     ctx.mutate(
         table,
         uuid,

@@ -44,6 +44,9 @@ pub struct Tool {
     pub version: &'static str,
     /// Checks and normalises the tool's options (e.g. `--wait` values).
     pub check_options: fn(&mut GlobalOptions) -> CtlResult<()>,
+    /// Called before the commands of each run (ovn-nbctl and ovs-vsctl create their
+    /// database's root row, `NB_Global` / `Open_vSwitch`, when it is missing).
+    pub prepare: fn(&mut Context<'_>) -> CtlResult<()>,
     /// Called once the commands have run, before the commit, when the run writes (adds the
     /// `nb_cfg` / `next_cfg` increment).
     pub before_commit: fn(&mut Context<'_>) -> CtlResult<()>,
@@ -61,7 +64,10 @@ pub fn run(tool: &Tool, argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Wr
     match run_inner(tool, argv, out) {
         Ok(()) => 0,
         Err(e) => {
-            let _ = writeln!(err, "{}: {}", tool.program, e.message);
+            // An empty message is a silent exit (`br-exists`: exit 2).
+            if !e.message.is_empty() {
+                let _ = writeln!(err, "{}: {}", tool.program, e.message);
+            }
             e.code
         }
     }
@@ -73,9 +79,9 @@ pub fn main(tool: &Tool) -> ! {
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    let code = run(tool, argv, &mut stdout.lock(), &mut stderr.lock());
+    // Unlocked handles: the `-t` watchdog thread must be able to write to stderr and exit
+    // while the run is blocked.
+    let code = run(tool, argv, &mut std::io::stdout(), &mut std::io::stderr());
     std::process::exit(code)
 }
 
@@ -105,9 +111,11 @@ fn run_inner(tool: &Tool, mut argv: Vec<String>, out: &mut dyn Write) -> CtlResu
     }
     let session = connect(tool, &opts)?;
     let writes = chain.iter().any(|(spec, _)| spec.mode == Mode::ReadWrite);
-    for _ in 0..MAX_RETRIES {
+    let mut conflicts = 0;
+    loop {
         let mut ctx = Context::new(&session, &opts, tool.row_ids);
         ctx.log_module = tool.log_module;
+        (tool.prepare)(&mut ctx)?;
         let mut outputs = Vec::with_capacity(chain.len());
         for (spec, cmd) in &chain {
             (spec.run)(&mut ctx, cmd)?;
@@ -123,7 +131,15 @@ fn run_inner(tool: &Tool, mut argv: Vec<String>, out: &mut dyn Write) -> CtlResu
             (tool.before_commit)(&mut ctx)?;
         }
         let extra = match ctx.commit(None)? {
-            Commit::Retry => continue,
+            Commit::Retry => {
+                conflicts += 1;
+                if conflicts >= MAX_RETRIES {
+                    return Err(CtlError::new(
+                        "transaction error: what the commands read kept changing; gave up after 100 tries",
+                    ));
+                }
+                continue;
+            }
             Commit::Unchanged => Vec::new(),
             Commit::Done(extra) => extra,
         };
@@ -133,9 +149,6 @@ fn run_inner(tool: &Tool, mut argv: Vec<String>, out: &mut dyn Write) -> CtlResu
         }
         return Ok(());
     }
-    Err(CtlError::new(
-        "transaction error: what the commands read kept changing; gave up after 100 tries",
-    ))
 }
 
 /// Every `@name` used must have been created; a created row nothing refers to strongly

@@ -4,6 +4,8 @@
 //! parse the arguments, read what is needed through the context, write, print.
 
 pub mod acl;
+pub mod addr;
+pub mod addr2;
 pub mod common;
 pub mod lb;
 pub mod misc;
@@ -127,6 +129,7 @@ pub static TOOL: Tool = Tool {
     help: include_str!("help.txt"),
     version: include_str!("version.txt"),
     check_options,
+    prepare,
     before_commit,
     after_commit,
 };
@@ -144,6 +147,15 @@ fn check_options(opts: &mut GlobalOptions) -> CtlResult<()> {
     }
     if opts.no_wait {
         opts.wait = Some("none".into());
+    }
+    Ok(())
+}
+
+/// Like the C tool, makes sure the one NB_Global row exists (inserting it in this run's
+/// transaction when the database is empty).
+fn prepare(ctx: &mut Context<'_>) -> CtlResult<()> {
+    if ctx.all("NB_Global")?.is_empty() {
+        ctx.insert("NB_Global", None, ovsdb::data::Row::new())?;
     }
     Ok(())
 }

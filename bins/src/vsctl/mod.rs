@@ -3,6 +3,7 @@
 //! One file per command group, each with its table entries (`commands()`) and handlers.
 
 pub mod bridge;
+pub mod common;
 pub mod controller;
 pub mod misc;
 pub mod port;
@@ -102,11 +103,21 @@ pub static TOOL: Tool = Tool {
     help: include_str!("help.txt"),
     version: include_str!("version.txt"),
     check_options,
+    prepare,
     before_commit,
     after_commit,
 };
 
 fn check_options(_opts: &mut GlobalOptions) -> CtlResult<()> {
+    Ok(())
+}
+
+/// Like the C tool, makes sure the one Open_vSwitch row exists (inserting it in this run's
+/// transaction when the database is empty).
+fn prepare(ctx: &mut Context<'_>) -> CtlResult<()> {
+    if ctx.all("Open_vSwitch")?.is_empty() {
+        ctx.insert("Open_vSwitch", None, ovsdb::data::Row::new())?;
+    }
     Ok(())
 }
 
