@@ -41,12 +41,22 @@ fn dump(sb: &Sandbox) -> String {
 }
 
 fn session(remote: &str) -> Session {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     let client = rt
         .block_on(Client::connect(ClientOptions::new(remote).expect("remote")))
         .expect("connect");
-    let schema = rt.block_on(client.get_schema("OVN_Northbound")).expect("schema");
-    Session { rt, client, db: "OVN_Northbound".into(), schema }
+    let schema = rt
+        .block_on(client.get_schema("OVN_Northbound"))
+        .expect("schema");
+    Session {
+        rt,
+        client,
+        db: "OVN_Northbound".into(),
+        schema,
+    }
 }
 
 #[test]
@@ -58,26 +68,59 @@ fn a_change_to_what_a_run_read_makes_it_start_over() {
 
     // A run reads sw0, then someone else changes it, then the run commits: refused as a whole.
     let mut ctx = Context::new(&session, &opts, bins::nbctl::ROW_IDS);
-    let sw = ctx.query("Logical_Switch", &[Condition::eq("name", "sw0")]).expect("query")[0];
-    ctx.set("Logical_Switch", sw, "external_ids", Datum::map([("owner", "run")])).expect("set");
-    ok(&rnbctl(&sb.remote(), &["set", "logical_switch", "sw0", "other_config:x=y"]));
+    let sw = ctx
+        .query("Logical_Switch", &[Condition::eq("name", "sw0")])
+        .expect("query")[0];
+    ctx.set(
+        "Logical_Switch",
+        sw,
+        "external_ids",
+        Datum::map([("owner", "run")]),
+    )
+    .expect("set");
+    ok(&rnbctl(
+        &sb.remote(),
+        &["set", "logical_switch", "sw0", "other_config:x=y"],
+    ));
     assert!(matches!(ctx.commit(None).expect("commit"), Commit::Retry));
-    let ids = ok(&rnbctl(&sb.remote(), &["get", "logical_switch", "sw0", "external_ids"]));
+    let ids = ok(&rnbctl(
+        &sb.remote(),
+        &["get", "logical_switch", "sw0", "external_ids"],
+    ));
     assert_eq!(ids, "{}\n", "the stale run changed nothing");
 
     // A lookup that found nothing is guarded too: a switch created meanwhile is noticed.
     let mut ctx = Context::new(&session, &opts, bins::nbctl::ROW_IDS);
-    assert!(ctx.query("Logical_Switch", &[Condition::eq("name", "sw1")]).expect("query").is_empty());
-    ctx.insert("Logical_Switch", None, ovsdb::data::Row::new().with("name", "sw1")).expect("insert");
+    assert!(ctx
+        .query("Logical_Switch", &[Condition::eq("name", "sw1")])
+        .expect("query")
+        .is_empty());
+    ctx.insert(
+        "Logical_Switch",
+        None,
+        ovsdb::data::Row::new().with("name", "sw1"),
+    )
+    .expect("insert");
     ok(&rnbctl(&sb.remote(), &["ls-add", "sw1"]));
     assert!(matches!(ctx.commit(None).expect("commit"), Commit::Retry));
 
     // Unchallenged, the same kind of run commits.
     let mut ctx = Context::new(&session, &opts, bins::nbctl::ROW_IDS);
-    let sw = ctx.query("Logical_Switch", &[Condition::eq("name", "sw0")]).expect("query")[0];
-    ctx.set("Logical_Switch", sw, "external_ids", Datum::map([("owner", "run")])).expect("set");
+    let sw = ctx
+        .query("Logical_Switch", &[Condition::eq("name", "sw0")])
+        .expect("query")[0];
+    ctx.set(
+        "Logical_Switch",
+        sw,
+        "external_ids",
+        Datum::map([("owner", "run")]),
+    )
+    .expect("set");
     assert!(matches!(ctx.commit(None).expect("commit"), Commit::Done(_)));
-    let ids = ok(&rnbctl(&sb.remote(), &["get", "logical_switch", "sw0", "external_ids"]));
+    let ids = ok(&rnbctl(
+        &sb.remote(),
+        &["get", "logical_switch", "sw0", "external_ids"],
+    ));
     assert_eq!(ids, "{owner=run}\n");
 }
 
@@ -86,18 +129,37 @@ fn chains_are_one_transaction_and_errors_change_nothing() {
     let sb = Sandbox::start(&[NB_SCHEMA]).expect("ovsdb-server");
     let r = sb.remote();
     // Later commands see earlier ones' rows.
-    let out = ok(&rnbctl(&r, &["ls-add", "sw0", "--", "lsp-add", "sw0", "p1", "--", "lsp-list", "sw0"]));
+    let out = ok(&rnbctl(
+        &r,
+        &[
+            "ls-add", "sw0", "--", "lsp-add", "sw0", "p1", "--", "lsp-list", "sw0",
+        ],
+    ));
     assert!(out.ends_with(" (p1)\n"), "{out}");
     let before = dump(&sb);
 
     // A failing command anywhere in the chain: exit 1, the tool's message, nothing applied.
     let out = rnbctl(&r, &["ls-add", "sw1", "--", "lsp-add", "nosuch", "p2"]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "ovn-nbctl: nosuch: switch name not found\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "ovn-nbctl: nosuch: switch name not found\n"
+    );
     assert_eq!(dump(&sb), before);
 
     // A transaction the server refuses: nothing applied either.
-    let out = rnbctl(&r, &["ls-add", "sw2", "--", "set", "logical_switch_port", "p1", "tag_request=5000"]);
+    let out = rnbctl(
+        &r,
+        &[
+            "ls-add",
+            "sw2",
+            "--",
+            "set",
+            "logical_switch_port",
+            "p1",
+            "tag_request=5000",
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(dump(&sb), before);
 
@@ -110,16 +172,46 @@ fn chains_are_one_transaction_and_errors_change_nothing() {
 fn timeout_ends_a_run_that_cannot_finish() {
     let sb = Sandbox::start(&[NB_SCHEMA]).expect("ovsdb-server");
     let started = Instant::now();
-    let out = rnbctl(&sb.remote(), &["-t", "1", "wait-until", "logical_switch", "nosuch"]);
+    let out = rnbctl(
+        &sb.remote(),
+        &["-t", "1", "wait-until", "logical_switch", "nosuch"],
+    );
     assert_eq!(out.status.code(), Some(142));
     assert!(String::from_utf8_lossy(&out.stderr).contains("timed out after 1 seconds"));
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 
     // wait-until returns once another client makes the condition true.
     let remote = sb.remote();
-    let waiter = std::thread::spawn(move || rnbctl(&remote, &["-t", "20", "wait-until", "logical_switch", "late", "other_config:ready=yes"]));
+    let waiter = std::thread::spawn(move || {
+        rnbctl(
+            &remote,
+            &[
+                "-t",
+                "20",
+                "wait-until",
+                "logical_switch",
+                "late",
+                "other_config:ready=yes",
+            ],
+        )
+    });
     std::thread::sleep(Duration::from_millis(300));
-    ok(&rnbctl(&sb.remote(), &["ls-add", "late", "--", "set", "logical_switch", "late", "other_config:ready=yes"]));
+    ok(&rnbctl(
+        &sb.remote(),
+        &[
+            "ls-add",
+            "late",
+            "--",
+            "set",
+            "logical_switch",
+            "late",
+            "other_config:ready=yes",
+        ],
+    ));
     ok(&waiter.join().expect("waiter"));
 }
 
@@ -130,19 +222,41 @@ fn wait_sb_returns_once_a_real_northd_caught_up() {
     let mut northd = Command::new("ovn-northd")
         .arg(format!("--ovnnb-db={r}"))
         .arg(format!("--ovnsb-db={r}"))
-        .arg(format!("--unixctl={}", sb.dir().join("northd.ctl").display()))
-        .arg(format!("--log-file={}", sb.dir().join("northd.log").display()))
+        .arg(format!(
+            "--unixctl={}",
+            sb.dir().join("northd.ctl").display()
+        ))
+        .arg(format!(
+            "--log-file={}",
+            sb.dir().join("northd.log").display()
+        ))
         .arg("-vconsole:off")
         .spawn()
         .expect("start ovn-northd");
-    let out = rnbctl(&r, &["-t", "30", "--wait=sb", "ls-add", "sw0", "--", "lsp-add", "sw0", "p1"]);
+    let out = rnbctl(
+        &r,
+        &[
+            "-t",
+            "30",
+            "--wait=sb",
+            "ls-add",
+            "sw0",
+            "--",
+            "lsp-add",
+            "sw0",
+            "p1",
+        ],
+    );
     let _ = northd.kill();
     let _ = northd.wait();
     ok(&out);
     let nb_cfg = ok(&rnbctl(&r, &["get", "nb_global", ".", "nb_cfg"]));
     let sb_cfg = ok(&rnbctl(&r, &["get", "nb_global", ".", "sb_cfg"]));
     assert_eq!(nb_cfg, "1\n");
-    assert_eq!(sb_cfg, "1\n", "northd acknowledged the change before rnbctl returned");
+    assert_eq!(
+        sb_cfg, "1\n",
+        "northd acknowledged the change before rnbctl returned"
+    );
     let bindings = sb
         .ovsdb_client(&["dump", "OVN_Southbound", "Port_Binding", "logical_port"])
         .expect("dump SB");
@@ -154,13 +268,18 @@ fn a_cluster_named_by_all_members_is_written_through_its_leader() {
     let mut cluster = Cluster::start(NB_SCHEMA, 3).expect("3-member cluster");
     let remotes = cluster.all_tcp_remotes();
     ok(&rnbctl(&remotes, &["-t", "20", "ls-add", "sw0"]));
-    let leader = cluster.wait_for_leader(Duration::from_secs(10)).expect("leader");
+    let leader = cluster
+        .wait_for_leader(Duration::from_secs(10))
+        .expect("leader");
     let follower = (leader + 1) % 3;
     // A follower alone is refused for writes (leader-only is the default) ...
     let out = rnbctl(&cluster.tcp_remote(follower), &["-t", "3", "ls-add", "sw1"]);
     assert!(!out.status.success());
     // ... and accepted with --no-leader-only.
-    ok(&rnbctl(&cluster.tcp_remote(follower), &["-t", "20", "--no-leader-only", "ls-list"]));
+    ok(&rnbctl(
+        &cluster.tcp_remote(follower),
+        &["-t", "20", "--no-leader-only", "ls-list"],
+    ));
 
     // The leader goes away: the next call still succeeds within its timeout.
     cluster.kill(leader).expect("kill leader");

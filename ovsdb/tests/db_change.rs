@@ -134,7 +134,8 @@ async fn compaction_under_a_live_replica() {
 
 /// NB's schema with one more optional string column in Logical_Switch, written to `dir`.
 fn schema_with_added_column(dir: &Path) -> PathBuf {
-    let mut schema: Value = serde_json::from_str(&std::fs::read_to_string(SCHEMA).unwrap()).unwrap();
+    let mut schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(SCHEMA).unwrap()).unwrap();
     schema["tables"]["Logical_Switch"]["columns"]["soak_note"] =
         json!({"type": {"key": "string", "min": 0, "max": 1}});
     let version = schema["version"].as_str().unwrap().to_owned();

@@ -145,6 +145,9 @@ pub struct Context<'s> {
     pub log_module: &'static str,
     /// Prints the tables of list / find (a blank line between two tables of one run).
     pub printer: super::format::Printer,
+    /// Set when the current command's output is a table (list, find): `--oneline` leaves
+    /// tables as they are, as the C tools print them with `table_print`.
+    pub output_is_table: bool,
 }
 
 /// The outcome of committing a run.
@@ -173,6 +176,7 @@ impl<'s> Context<'s> {
             try_again: false,
             log_module: "ctl",
             printer: super::format::Printer::new(),
+            output_is_table: false,
         }
     }
 

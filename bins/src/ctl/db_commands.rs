@@ -153,10 +153,8 @@ fn parse_column_key<'a>(ctx: &Context<'a>, table: &str, arg: &'a str) -> CtlResu
     let column = ctx.resolve_column(table, &name)?;
     let mut key = None;
     if let Some(after) = rest.strip_prefix(':') {
+        // An empty key is left to the value parser, whose message OVS prints.
         let (k, r) = parse_token(after, DELIMS).map_err(CtlError::new)?;
-        if k.is_empty() {
-            return Err(CtlError::new(format!("{arg}: missing key")));
-        }
         key = Some(k);
         rest = r;
     }
@@ -385,7 +383,7 @@ fn print_rows(
             .iter()
             .zip(&types)
             .map(|(c, ty)| Cell {
-                datum: ctx.value(table, *uuid, c),
+                datum: ctx.idl_value(table, *uuid, c),
                 ty: ty.clone(),
             })
             .collect();
@@ -393,6 +391,7 @@ fn print_rows(
     }
     let style = ctx.opts.style;
     ctx.printer.render(&out, &style, &mut ctx.output);
+    ctx.output_is_table = true;
     Ok(())
 }
 
@@ -444,6 +443,12 @@ fn cmd_get(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
     }
     let table = ctx.resolve_table(cmd.arg(0))?;
     let record = cmd.arg(1);
+    // Column names are checked before the row is looked up, as `pre_cmd_get` does.
+    for arg in &cmd.args[2..] {
+        if !(arg.eq_ignore_ascii_case("_uuid") || arg.eq_ignore_ascii_case("-uuid")) {
+            parse_column_key(ctx, table, arg)?;
+        }
+    }
     let Some(uuid) = ctx.get_row(table, record, must_exist)? else {
         return Ok(());
     };
@@ -473,7 +478,7 @@ fn cmd_get(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
         }
         let column = ck.column.to_string();
         let ty = ctx.column_type(table, &column)?;
-        let datum = ctx.value(table, uuid, &column);
+        let datum = ctx.idl_value(table, uuid, &column);
         match ck.key {
             Some(key_text) => {
                 let Some(value_base) = &ty.value else {
@@ -639,7 +644,7 @@ fn cmd_remove(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
     if (after.len() as u64) < ty.min {
         let what = if ty.is_map() { "pairs" } else { "values" };
         return Err(CtlError::new(format!(
-            "\"remove\" operation would put {} {what} in column {column} of table {table}, but a minimum of {} are required",
+            "\"remove\" operation would put {} {what} in column {column} of table {table} but the minimum number is {}",
             after.len(),
             ty.min
         )));
@@ -688,6 +693,8 @@ fn cmd_create(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
     let table = ctx.resolve_table(cmd.arg(0))?;
     let id = cmd.value("--id");
     let uuid = match id {
+        // OVN 23.03 takes a UUID for the new row as well as a symbol.
+        Some(id) if ovsdb::data::Uuid::parse(id).is_ok() => ovsdb::data::Uuid::parse(id).ok(),
         Some(id) => {
             check_symbol_name(id)?;
             let s = ctx.symbols.get_or_create(id);
@@ -716,9 +723,8 @@ fn cmd_create(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
         }
     };
     let uuid = ctx.insert(table, uuid, ovsdb::data::Row::new())?;
+    // A new row may set any column, the immutable ones included.
     for arg in &cmd.args[1..] {
-        let ck = parse_column_key(ctx, table, arg)?;
-        check_mutable(ctx, table, ck.column)?;
         set_column(ctx, table, uuid, arg)?;
     }
     ctx.output.push_str(&format!("{uuid}\n"));

@@ -58,6 +58,8 @@ pub struct Style {
     pub headings: bool,
     /// Whether JSON output is pretty-printed (`--pretty`).
     pub pretty: bool,
+    /// `--max-column-width`: table-format cells are cut to this many bytes (0: no limit).
+    pub max_column_width: usize,
 }
 
 impl Default for Style {
@@ -67,6 +69,7 @@ impl Default for Style {
             data: DataFormat::String,
             headings: true,
             pretty: false,
+            max_column_width: 0,
         }
     }
 }
@@ -79,6 +82,7 @@ impl Style {
             data: DataFormat::Bare,
             headings: false,
             pretty: false,
+            max_column_width: 0,
         }
     }
 
@@ -246,7 +250,7 @@ fn render_list(table: &OutTable, style: &Style, out: &mut String) {
     }
 }
 
-/// `table_print_table__` (no maximum column width: the tools set none).
+/// `table_print_table__`.
 fn render_table(table: &OutTable, style: &Style, out: &mut String) {
     let floor = out.len();
     let texts: Vec<Vec<String>> = table
@@ -269,6 +273,10 @@ fn render_table(table: &OutTable, style: &Style, out: &mut String) {
                 .map(String::len)
                 .max()
                 .unwrap_or(0);
+            let cells = match style.max_column_width {
+                0 => cells,
+                max => cells.min(max),
+            };
             if style.headings {
                 cells.max(heading.len())
             } else {
@@ -301,7 +309,12 @@ fn render_table(table: &OutTable, style: &Style, out: &mut String) {
                 out.push(' ');
             }
             let start = out.len();
-            out.push_str(text);
+            // `%-*.*s`: at most `width` bytes (cut at a character boundary).
+            let mut end = text.len().min(*width);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            out.push_str(&text[..end]);
             pad(out, start, *width);
         }
         finish_line(out, floor);

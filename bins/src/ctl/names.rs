@@ -31,23 +31,27 @@ fn score(name: &str, typed: &str) -> u32 {
     }
 }
 
-/// The best unique match among `names`: Ok(Some) found, Ok(None) no match, Err(()) ambiguous.
-fn best<'a>(names: impl Iterator<Item = &'a str>, typed: &str) -> Result<Option<&'a str>, ()> {
+/// The best unique match among `names`: Ok(Some) found, Ok(None) no match, Err(the names
+/// tied for the best score) ambiguous.
+fn best<'a>(
+    names: impl Iterator<Item = &'a str>,
+    typed: &str,
+) -> Result<Option<&'a str>, Vec<&'a str>> {
     let mut best_score = 0;
-    let mut best_name = None;
+    let mut tied: Vec<&'a str> = Vec::new();
     for name in names {
         let s = score(name, typed);
         if s > best_score {
             best_score = s;
-            best_name = Some(name);
+            tied = vec![name];
         } else if s == best_score && s > 0 {
-            best_name = None;
+            tied.push(name);
         }
     }
-    match (best_name, best_score) {
-        (Some(n), _) => Ok(Some(n)),
-        (None, 0) => Ok(None),
-        (None, _) => Err(()),
+    match tied.len() {
+        0 => Ok(None),
+        1 => Ok(Some(tied[0])),
+        _ => Err(tied),
     }
 }
 
@@ -59,8 +63,9 @@ pub fn table<'s>(
     match best(schema.tables.keys().map(String::as_str), typed) {
         Ok(Some(name)) => Ok((name, &schema.tables[name])),
         Ok(None) => Err(CtlError::new(format!("unknown table \"{typed}\""))),
-        Err(()) => Err(CtlError::new(format!(
-            "multiple table names match \"{typed}\""
+        Err(tied) => Err(CtlError::new(format!(
+            "\"{typed}\" matches multiple table names: {}",
+            tied.join(", ")
         ))),
     }
 }
@@ -76,8 +81,9 @@ pub fn column<'s>(
         Ok(None) => Err(CtlError::new(format!(
             "{table_name} does not contain a column whose name matches \"{typed}\""
         ))),
-        Err(()) => Err(CtlError::new(format!(
-            "{table_name} contains more than one column whose name matches \"{typed}\""
+        Err(tied) => Err(CtlError::new(format!(
+            "{table_name} contains more than one column whose name matches \"{typed}\": {}",
+            tied.join(", ")
         ))),
     }
 }
@@ -106,7 +112,14 @@ mod tests {
             best(names.iter().copied(), "logical_switch_p"),
             Ok(Some("Logical_Switch_Port"))
         );
-        assert_eq!(best(names.iter().copied(), "logical"), Err(()));
+        assert_eq!(
+            best(names.iter().copied(), "logical"),
+            Err(vec![
+                "Logical_Switch",
+                "Logical_Switch_Port",
+                "Logical_Router"
+            ])
+        );
         assert_eq!(best(names.iter().copied(), "nat"), Ok(None));
     }
 }

@@ -145,6 +145,7 @@ pub const COMMON: &[OptSpec] = &[
     OptSpec::flag("no-headings"),
     OptSpec::flag("pretty"),
     OptSpec::flag("bare"),
+    OptSpec::value("max-column-width"),
     OptSpec::flag("leader-only"),
     OptSpec::flag("no-leader-only"),
     OptSpec::flag("shuffle-remotes"),
@@ -227,7 +228,18 @@ pub fn parse(
             };
             if is_command_option(spec.long) {
                 let key = format!("--{}", spec.long);
-                if opts.first_command_options.iter().any(|(k, _)| *k == key) {
+                // ovs-vsctl 3.1 lets a repeated option through (the last one counts);
+                // ovn-nbctl refuses it.
+                if let Some(slot) = opts
+                    .first_command_options
+                    .iter_mut()
+                    .find(|(k, _)| *k == key)
+                {
+                    if ambiguity == AmbiguityStyle::ListPossibilities {
+                        slot.1 = value;
+                        i += 1;
+                        continue;
+                    }
                     return Err(CtlError::new(format!(
                         "'{key}' option specified multiple times"
                     )));
@@ -334,6 +346,11 @@ fn apply(opts: &mut GlobalOptions, long: &str, value: Option<String>) -> CtlResu
             opts.style.format = Format::List;
             opts.style.data = DataFormat::Bare;
             opts.style.headings = false;
+        }
+        "max-column-width" => {
+            opts.style.max_column_width = v
+                .parse()
+                .map_err(|_| CtlError::new(format!("value {v} on --max-column-width is invalid")))?
         }
         "leader-only" => opts.leader_only = true,
         "no-leader-only" => opts.leader_only = false,

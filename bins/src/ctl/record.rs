@@ -129,11 +129,17 @@ fn by_id(ctx: &mut Context<'_>, id: &RowId, record: &str) -> CtlResult<Option<Uu
     let condition = match id.key {
         Some(key) => Condition::includes(id.name_column, Datum::map([(key, record)])),
         None => {
-            // Only string name columns can hold a name, and only if the text is a valid value.
-            if name_type.key.atomic != ovsdb::data::AtomicType::String {
-                return Ok(None);
-            }
-            let atom = Atom::from(record);
+            // The record must read as a value of the name column's type (an integer `id`
+            // names a Flow_Sample_Collector_Set); otherwise it names nothing here.
+            let atom = if name_type.key.atomic == ovsdb::data::AtomicType::String {
+                Atom::from(record)
+            } else {
+                let mut scratch = super::symbols::SymbolTable::new();
+                match super::value::parse_atom(record, &name_type.key, &mut scratch) {
+                    Ok(a) => a,
+                    Err(_) => return Ok(None),
+                }
+            };
             if name_type.is_scalar() {
                 Condition::eq(id.name_column, atom)
             } else {

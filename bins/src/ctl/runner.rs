@@ -119,7 +119,8 @@ fn run_inner(tool: &Tool, mut argv: Vec<String>, out: &mut dyn Write) -> CtlResu
         let mut outputs = Vec::with_capacity(chain.len());
         for (spec, cmd) in &chain {
             (spec.run)(&mut ctx, cmd)?;
-            outputs.push(std::mem::take(&mut ctx.output));
+            outputs.push((std::mem::take(&mut ctx.output), ctx.output_is_table));
+            ctx.output_is_table = false;
         }
         check_symbols(&mut ctx, tool.log_module)?;
         if ctx.try_again {
@@ -186,10 +187,10 @@ fn check_symbols(ctx: &mut Context<'_>, module: &str) -> CtlResult<()> {
 
 /// Prints each command's output, or under `--oneline` each on one line with `\n` and `\\`
 /// escaped, as `do_vsctl` / `do_nbctl` print them.
-fn print_outputs(out: &mut dyn Write, outputs: &[String], oneline: bool) {
+fn print_outputs(out: &mut dyn Write, outputs: &[(String, bool)], oneline: bool) {
     let mut all = String::new();
-    for o in outputs {
-        if oneline {
+    for (o, is_table) in outputs {
+        if oneline && !is_table {
             let body = o.strip_suffix('\n').unwrap_or(o);
             for c in body.chars() {
                 match c {

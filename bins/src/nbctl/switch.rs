@@ -28,6 +28,7 @@ pub fn commands() -> Vec<CommandSpec> {
         c("ls-del", 1, 1, "--if-exists", Mode::ReadWrite, ls_del),
         c("ls-list", 0, 0, "", Mode::ReadOnly, ls_list),
         c("ls-copp-add", 2, 2, "", Mode::ReadWrite, ls_copp_add),
+        c("lr-copp-add", 2, 2, "", Mode::ReadWrite, lr_copp_add),
         c("lsp-add", 2, 4, "--may-exist", Mode::ReadWrite, lsp_add),
         c("lsp-del", 1, 1, "--if-exists", Mode::ReadWrite, lsp_del),
         c("lsp-list", 1, 1, "", Mode::ReadOnly, lsp_list),
@@ -200,6 +201,17 @@ fn ls_copp_add(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
     ctx.set("Logical_Switch", ls, "copp", Datum::from(Atom::Uuid(copp)))
 }
 
+/// `lr-copp-add NAME ROUTER` (kept beside its switch twin).
+fn lr_copp_add(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
+    let Some(lr) = common::router(ctx, cmd.arg(1), true)? else {
+        return Ok(());
+    };
+    let id = cmd.arg(0);
+    let copp = common::by_name_or_uuid(ctx, "Copp", id, true, "copp", None)?
+        .ok_or_else(|| CtlError::new(format!("{id}: copp name not found")))?;
+    ctx.set("Logical_Router", lr, "copp", Datum::from(Atom::Uuid(copp)))
+}
+
 fn lsp_add(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
     let may_exist = cmd.has("--may-exist");
     let Some(ls) = common::switch(ctx, cmd.arg(0), true)? else {
@@ -303,7 +315,7 @@ fn lsp_list(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
     let Some(ls) = common::switch(ctx, cmd.arg(0), true)? else {
         return Ok(());
     };
-    let refs = ctx.value("Logical_Switch", ls, "ports");
+    let refs = ctx.idl_value("Logical_Switch", ls, "ports");
     let ports = ctx.fetch_refs("Logical_Switch_Port", &refs)?;
     common::print_uuid_name_list(ctx, "Logical_Switch_Port", &ports);
     Ok(())

@@ -14,8 +14,9 @@
 //! A line may start with markers, in this order:
 //! - `!` marks a known, deliberate divergence from the installed build (say, upstream
 //!   behaviour chosen over a regression of the 3.1 build): still compared (and required to
-//!   match in the self-check), but a difference is reported as known instead of failing. Put
-//!   such lines at the end of their script: the databases stay apart afterwards;
+//!   match in the self-check), but a difference is reported as known instead of failing; its
+//!   UUIDs do not take numbers. If the databases differ after it, later lines will too: put
+//!   such lines at the end of their script;
 //! - `~` compares stdout as a sorted multiset of lines, `~~` of blank-line-separated records,
 //!   `~tree` sorts, at each indentation level, runs of sibling blocks whose first lines start
 //!   with the same word (`show`): for output whose order the real tool leaves to hash order;
@@ -1185,6 +1186,9 @@ impl Side {
             names: &self.names,
             hints: &self.hints,
         };
+        // A known divergence may print UUIDs on one side only: it must not shift the
+        // numbering of the lines after it.
+        let saved = line.known_divergence.then(|| self.numbering.seen.clone());
         let stdout = normalise(
             &fix_name(&out.stdout),
             line.sort,
@@ -1197,6 +1201,9 @@ impl Side {
             &known,
             &mut self.numbering,
         );
+        if let Some(seen) = saved {
+            self.numbering.seen = seen;
+        }
         let stdout = replace_prefixes(&stdout, &prefixes);
         let stderr = replace_prefixes(&stderr, &prefixes);
         Outcome {

@@ -142,8 +142,20 @@ impl Mutation {
 }
 
 impl Serialize for Mutation {
+    /// A set argument of `insert` / `delete` is written in the explicit `["set", [..]]` form even with one element,
+    /// as the C IDL writes mutations (so the server's error messages quote the same text).
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        clause::serialize(serializer, &self.column, &self.mutator, &self.value)
+        use serde::ser::SerializeTuple;
+        match &self.value {
+            Datum::Set(set) if matches!(self.mutator, Mutator::Insert | Mutator::Delete) => {
+                let mut t = serializer.serialize_tuple(3)?;
+                t.serialize_element(self.column.as_str())?;
+                t.serialize_element(&self.mutator)?;
+                t.serialize_element(set)?;
+                t.end()
+            }
+            value => clause::serialize(serializer, &self.column, &self.mutator, value),
+        }
     }
 }
 

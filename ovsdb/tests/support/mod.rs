@@ -95,7 +95,9 @@ pub fn diff(a: &Dump, b: &Dump) -> String {
     for (k, v) in a {
         match b.get(k) {
             None => out.push(format!("only in replica: {k:?} {v:?}")),
-            Some(w) if w != v => out.push(format!("differs: {k:?}\n  replica {v:?}\n  dump    {w:?}")),
+            Some(w) if w != v => {
+                out.push(format!("differs: {k:?}\n  replica {v:?}\n  dump    {w:?}"))
+            }
             _ => {}
         }
     }
@@ -106,7 +108,12 @@ pub fn diff(a: &Dump, b: &Dump) -> String {
     }
     let n = out.len();
     out.truncate(5);
-    format!("{n} differences ({} vs {} rows):\n{}", a.len(), b.len(), out.join("\n"))
+    format!(
+        "{n} differences ({} vs {} rows):\n{}",
+        a.len(),
+        b.len(),
+        out.join("\n")
+    )
 }
 
 /// Waits until the replica's `tables` equal `expected` (at most `limit`), panicking with the
@@ -124,7 +131,10 @@ pub async fn wait_replica_equals(
             return;
         }
         if Instant::now() >= deadline {
-            panic!("the replica never matched the dump: {}", diff(&mine, expected));
+            panic!(
+                "the replica never matched the dump: {}",
+                diff(&mine, expected)
+            );
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
