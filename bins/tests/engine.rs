@@ -128,13 +128,16 @@ fn a_change_to_what_a_run_read_makes_it_start_over() {
 fn chains_are_one_transaction_and_errors_change_nothing() {
     let sb = Sandbox::start(&[NB_SCHEMA]).expect("ovsdb-server");
     let r = sb.remote();
-    // Later commands see earlier ones' rows.
+    // Later commands see earlier ones' rows (lsp-add finds the switch ls-add created); as in
+    // the C IDL, a reference added by a mutation shows only after the commit.
     let out = ok(&rnbctl(
         &r,
         &[
-            "ls-add", "sw0", "--", "lsp-add", "sw0", "p1", "--", "lsp-list", "sw0",
+            "ls-add", "sw0", "--", "lsp-add", "sw0", "p1", "--", "ls-list",
         ],
     ));
+    assert!(out.ends_with(" (sw0)\n"), "{out}");
+    let out = ok(&rnbctl(&r, &["lsp-list", "sw0"]));
     assert!(out.ends_with(" (p1)\n"), "{out}");
     let before = dump(&sb);
 
