@@ -81,11 +81,21 @@ struct Row {
     theirs: Vec<Sample>,
 }
 
-fn run_suite(ours: &Path, theirs: &Path, remote: &str, runs: usize, cmds: &[(String, Vec<String>)]) -> Result<Vec<Row>, String> {
+fn run_suite(
+    ours: &Path,
+    theirs: &Path,
+    remote: &str,
+    runs: usize,
+    cmds: &[(String, Vec<String>)],
+) -> Result<Vec<Row>, String> {
     let mut rows = Vec::new();
     // lsp-add and lsp-del pair up: each run adds then deletes its own port.
     for (name, args) in cmds {
-        let mut row = Row { name: name.clone(), ours: Vec::new(), theirs: Vec::new() };
+        let mut row = Row {
+            name: name.clone(),
+            ours: Vec::new(),
+            theirs: Vec::new(),
+        };
         let runs_here = if name == "show" { runs.min(3) } else { runs };
         for i in 0..runs_here {
             for (side, program) in [("ours", ours), ("theirs", theirs)] {
@@ -132,7 +142,10 @@ fn main() -> Result<(), String> {
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let ours = workspace.join("target/release/rnbctl");
     if !ours.exists() {
-        return Err(format!("{} is missing: cargo build --release -p bins first", ours.display()));
+        return Err(format!(
+            "{} is missing: cargo build --release -p bins first",
+            ours.display()
+        ));
     }
     let theirs = PathBuf::from("/usr/bin/ovn-nbctl");
     let schema = "/usr/share/ovn/ovn-nb.ovsschema";
@@ -143,17 +156,32 @@ fn main() -> Result<(), String> {
         .args(["ls-add", "node-0", "--", "lsp-add", "node-0", "ns0_pod-0"])
         .status()
         .map_err(|e| e.to_string())?;
-    let small = run_suite(&ours, &theirs, &empty.remote(), runs, &commands("node-0", "ns0_pod-0", "none"))?;
+    let small = run_suite(
+        &ours,
+        &theirs,
+        &empty.remote(),
+        runs,
+        &commands("node-0", "ns0_pod-0", "none"),
+    )?;
 
     let big = Sandbox::start(&[schema]).map_err(|e| e.to_string())?;
     let started = Instant::now();
     let mut conn = RawConnection::connect(big.socket()).map_err(|e| e.to_string())?;
     nb_data::populate(&mut conn, switches, ports).map_err(|e| e.to_string())?;
-    eprintln!("filled {switches} x {ports} in {:.1}s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "filled {switches} x {ports} in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
     let s = switches / 2;
     let version = nb_data::port_uuid(s, ports / 2).to_string();
     let port = format!("ns{s}_pod-{}", ports / 2);
-    let large = run_suite(&ours, &theirs, &big.remote(), runs, &commands(&format!("node-{s}"), &port, &version))?;
+    let large = run_suite(
+        &ours,
+        &theirs,
+        &big.remote(),
+        runs,
+        &commands(&format!("node-{s}"), &port, &version),
+    )?;
 
     let report = format!(
         "## CLI latency: rnbctl vs ovn-nbctl 23.03 (same machine, same run, {runs} runs each, interleaved)\n\n{}\n{}",
