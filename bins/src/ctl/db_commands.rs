@@ -19,14 +19,7 @@ const UNLIMITED: usize = usize::MAX;
 
 /// The generic commands' table entries.
 pub fn commands() -> Vec<CommandSpec> {
-    let c = |name, min_args, max_args, options, mode, run| CommandSpec {
-        name,
-        min_args,
-        max_args,
-        options,
-        mode,
-        run,
-    };
+    let c = CommandSpec::new;
     vec![
         c("comment", 0, UNLIMITED, "", Mode::ReadOnly, cmd_comment),
         c(

@@ -12,6 +12,7 @@
 //! | [`symbols`] | `--id=@name` |
 //! | [`format`] | list / table / csv / json / html / bare output |
 //! | [`db_commands`] | list, find, get, set, add, remove, clear, create, destroy, wait-until, comment |
+//! | [`increment`] | the counter increments the tools' waits use |
 //! | [`runner`] | one invocation, argv to exit status |
 
 pub mod command;
@@ -20,6 +21,7 @@ pub mod context;
 pub mod db_commands;
 pub mod error;
 pub mod format;
+pub mod increment;
 pub mod names;
 pub mod options;
 pub mod record;

@@ -155,10 +155,7 @@ fn check_options(opts: &mut GlobalOptions) -> CtlResult<()> {
 /// Like the C tool, makes sure the one NB_Global row exists (inserting it in this run's
 /// transaction when the database is empty).
 fn prepare(ctx: &mut Context<'_>) -> CtlResult<()> {
-    if ctx.all("NB_Global")?.is_empty() {
-        ctx.insert("NB_Global", None, ovsdb::data::Row::new())?;
-    }
-    Ok(())
+    crate::ctl::increment::ensure_root_row(ctx, "NB_Global")
 }
 
 fn before_commit(ctx: &mut Context<'_>) -> CtlResult<()> {

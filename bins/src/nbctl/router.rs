@@ -16,14 +16,7 @@ const GC: &str = "Gateway_Chassis";
 
 /// The table entries of this group.
 pub fn commands() -> Vec<CommandSpec> {
-    let c = |name, min_args, max_args, options, mode, run| CommandSpec {
-        name,
-        min_args,
-        max_args,
-        options,
-        mode,
-        run,
-    };
+    let c = CommandSpec::new;
     use Mode::{ReadOnly as RO, ReadWrite as RW};
     vec![
         c("lr-add", 0, 1, "--may-exist,--add-duplicate", RW, lr_add),

@@ -5,9 +5,9 @@
 
 use std::time::{Duration, Instant};
 
-use ovsdb::data::{Atom, Datum};
-use ovsdb::ops::{Condition, Mutation, Operation, OperationResult};
+use ovsdb::ops::OperationResult;
 
+use crate::ctl::increment;
 use crate::ctl::options::GlobalOptions;
 use crate::ctl::{Context, CtlError, CtlResult, Session};
 
@@ -17,29 +17,7 @@ pub fn before_commit(ctx: &mut Context<'_>) -> CtlResult<()> {
     if wait == "none" {
         return Ok(());
     }
-    let rows = ctx.all("NB_Global")?;
-    let Some(nb) = rows.first().copied() else {
-        return Ok(());
-    };
-    let here = vec![Condition::eq("_uuid", Atom::Uuid(nb))];
-    ctx.push_extra(Operation::mutate(
-        "NB_Global",
-        here.clone(),
-        vec![Mutation::add("nb_cfg", 1i64)],
-    ));
-    ctx.push_extra(
-        Operation::select("NB_Global", here)
-            .with_columns(["nb_cfg"])
-            .into(),
-    );
-    Ok(())
-}
-
-fn int_of(d: Option<&Datum>) -> Option<i64> {
-    match d?.as_scalar()? {
-        Atom::Integer(i) => Some(*i),
-        _ => None,
-    }
+    increment::add_increment(ctx, "NB_Global", "nb_cfg")
 }
 
 /// Waits for northd (and the chassis) to catch up with the new `nb_cfg`.
@@ -52,11 +30,7 @@ pub fn after_commit(
     if wait == "none" {
         return Ok(());
     }
-    let next_cfg = results
-        .iter()
-        .filter_map(|r| r.rows())
-        .filter_map(|rows| rows.first())
-        .find_map(|row| int_of(row.get("nb_cfg")));
+    let next_cfg = increment::new_value(results, "nb_cfg");
     let Some(next_cfg) = next_cfg else {
         return Ok(());
     };
@@ -64,8 +38,8 @@ pub fn after_commit(
     loop {
         let rows = session.select("NB_Global", Vec::new())?;
         for row in &rows {
-            let sb = int_of(row.get("sb_cfg")).unwrap_or(0);
-            let hv = int_of(row.get("hv_cfg")).unwrap_or(0);
+            let sb = increment::integer(row.get("sb_cfg")).unwrap_or(0);
+            let hv = increment::integer(row.get("hv_cfg")).unwrap_or(0);
             let cur = if wait == "sb" { sb } else { sb.min(hv) };
             if cur >= next_cfg {
                 if opts.print_wait_time {

@@ -10,14 +10,7 @@ use crate::ctl::{Command, CommandSpec, Context, CtlError, CtlResult, Mode};
 
 /// The table entries of this group.
 pub fn commands() -> Vec<CommandSpec> {
-    let c = |name, min_args, max_args, options, mode, run| CommandSpec {
-        name,
-        min_args,
-        max_args,
-        options,
-        mode,
-        run,
-    };
+    let c = CommandSpec::new;
     vec![
         c("init", 0, 0, "", Mode::ReadWrite, cmd_init),
         c("add-br", 1, 3, "--may-exist", Mode::ReadWrite, cmd_add_br),

@@ -8,14 +8,7 @@ use crate::ctl::{Command, CommandSpec, Context, CtlError, CtlResult, Mode};
 
 /// The table entries of this group.
 pub fn commands() -> Vec<CommandSpec> {
-    let c = |name, min_args, max_args, options, mode, run| CommandSpec {
-        name,
-        min_args,
-        max_args,
-        options,
-        mode,
-        run,
-    };
+    let c = CommandSpec::new;
     let many = usize::MAX;
     vec![
         c(

@@ -115,10 +115,7 @@ fn check_options(_opts: &mut GlobalOptions) -> CtlResult<()> {
 /// Like the C tool, makes sure the one Open_vSwitch row exists (inserting it in this run's
 /// transaction when the database is empty).
 fn prepare(ctx: &mut Context<'_>) -> CtlResult<()> {
-    if ctx.all("Open_vSwitch")?.is_empty() {
-        ctx.insert("Open_vSwitch", None, ovsdb::data::Row::new())?;
-    }
-    Ok(())
+    crate::ctl::increment::ensure_root_row(ctx, "Open_vSwitch")
 }
 
 fn before_commit(ctx: &mut Context<'_>) -> CtlResult<()> {

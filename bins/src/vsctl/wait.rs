@@ -7,10 +7,11 @@
 use std::time::Duration;
 
 use ovsdb::data::{Atom, Datum, Row, Uuid};
-use ovsdb::ops::{Condition, Mutation, Operation, OperationResult};
+use ovsdb::ops::{Condition, Operation, OperationResult};
 
 use super::common::EXPECT_COLUMNS;
 use crate::ctl::context::transaction_error;
+use crate::ctl::increment;
 use crate::ctl::options::GlobalOptions;
 use crate::ctl::{Context, CtlError, CtlResult, Session};
 
@@ -19,29 +20,7 @@ pub fn before_commit(ctx: &mut Context<'_>) -> CtlResult<()> {
     if ctx.opts.no_wait {
         return Ok(());
     }
-    let rows = ctx.all("Open_vSwitch")?;
-    let Some(ovs) = rows.first().copied() else {
-        return Ok(());
-    };
-    let here = vec![Condition::eq("_uuid", Atom::Uuid(ovs))];
-    ctx.push_extra(Operation::mutate(
-        "Open_vSwitch",
-        here.clone(),
-        vec![Mutation::add("next_cfg", 1i64)],
-    ));
-    ctx.push_extra(
-        Operation::select("Open_vSwitch", here)
-            .with_columns(["next_cfg"])
-            .into(),
-    );
-    Ok(())
-}
-
-fn int_of(d: Option<&Datum>) -> Option<i64> {
-    match d?.as_scalar()? {
-        Atom::Integer(i) => Some(*i),
-        _ => None,
-    }
+    increment::add_increment(ctx, "Open_vSwitch", "next_cfg")
 }
 
 fn uuid_of(d: Option<&Datum>) -> Option<Uuid> {
@@ -71,11 +50,7 @@ pub fn after_commit(
     if opts.no_wait {
         return Ok(());
     }
-    let next_cfg = results
-        .iter()
-        .filter_map(|r| r.rows())
-        .filter_map(|rows| rows.first())
-        .find_map(|row| int_of(row.get("next_cfg")));
+    let next_cfg = increment::new_value(results, "next_cfg");
     let Some(next_cfg) = next_cfg else {
         return Ok(());
     };
@@ -84,7 +59,7 @@ pub fn after_commit(
         let Some(row) = rows.first() else {
             return Err(CtlError::new("Open_vSwitch row disappeared while waiting"));
         };
-        if int_of(row.get("cur_cfg")).unwrap_or(0) >= next_cfg {
+        if increment::integer(row.get("cur_cfg")).unwrap_or(0) >= next_cfg {
             break;
         }
         std::thread::sleep(Duration::from_millis(10));
@@ -121,7 +96,7 @@ fn check_ifaces(session: &Session, ifaces: &[Uuid]) -> CtlResult<()> {
 
 /// The message for an interface ovs-vswitchd could not set up, if it could not.
 fn setup_error(row: &Row) -> Option<String> {
-    let ofport = int_of(row.get("ofport"));
+    let ofport = increment::integer(row.get("ofport"));
     if ofport.is_some_and(|p| p != -1) {
         return None;
     }
