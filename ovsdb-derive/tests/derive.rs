@@ -72,7 +72,7 @@ fn typed_transactions_work_with_derived_rows() {
     let json = serde_json::to_string(txn.operations()).unwrap();
     assert_eq!(
         json,
-        r#"[{"op":"insert","table":"Switch","row":{"external_ids":["map",[["k","v"]]]},"uuid-name":"row1"},{"op":"mutate","table":"Switch","where":[["external_ids","includes",["map",[["k","v"]]]]],"mutations":[["external_ids","delete","k"],["external_ids","insert",["map",[["k","w"]]]]]},{"op":"delete","table":"Switch","where":[["_uuid","==",["named-uuid","row1"]]]}]"#
+        r#"[{"op":"insert","table":"Switch","row":{"external_ids":["map",[["k","v"]]]},"uuid-name":"row1"},{"op":"mutate","table":"Switch","where":[["external_ids","includes",["map",[["k","v"]]]]],"mutations":[["external_ids","delete",["set",["k"]]],["external_ids","insert",["map",[["k","w"]]]]]},{"op":"delete","table":"Switch","where":[["_uuid","==",["named-uuid","row1"]]]}]"#
     );
     let (name, req) = ovsdb::typed::lookup::monitor_request::<PortView>();
     assert_eq!(name, "Port");

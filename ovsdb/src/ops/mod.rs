@@ -37,7 +37,7 @@
 //! ];
 //! assert_eq!(
 //!     serde_json::to_string(&ops)?,
-//!     r#"[{"op":"insert","table":"Logical_Switch_Port","row":{"name":"lsp0"},"uuid-name":"new_port"},{"op":"mutate","table":"Logical_Switch","where":[["name","==","sw0"]],"mutations":[["ports","insert",["named-uuid","new_port"]]]}]"#
+//!     r#"[{"op":"insert","table":"Logical_Switch_Port","row":{"name":"lsp0"},"uuid-name":"new_port"},{"op":"mutate","table":"Logical_Switch","where":[["name","==","sw0"]],"mutations":[["ports","insert",["set",[["named-uuid","new_port"]]]]]}]"#
 //! );
 //!
 //! // What ovsdb-server answers when the switch exists...

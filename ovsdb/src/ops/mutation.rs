@@ -83,7 +83,7 @@ impl fmt::Display for Mutator {
 /// use ovsdb::ops::Mutation;
 ///
 /// let m = Mutation::delete("addresses", Datum::set(["unknown"]));
-/// assert_eq!(serde_json::to_string(&m).unwrap(), r#"["addresses","delete","unknown"]"#);
+/// assert_eq!(serde_json::to_string(&m).unwrap(), r#"["addresses","delete",["set",["unknown"]]]"#);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Mutation {

@@ -29,7 +29,7 @@ use super::value::{Atomic, Value};
 /// let c = TAG.eq(None);
 /// assert_eq!(serde_json::to_string(c.condition())?, r#"["tag","==",["set",[]]]"#);
 /// let m = ADDRESSES.insert(["unknown"]);
-/// assert_eq!(serde_json::to_string(m.mutation())?, r#"["addresses","insert","unknown"]"#);
+/// assert_eq!(serde_json::to_string(m.mutation())?, r#"["addresses","insert",["set",["unknown"]]]"#);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 pub struct Column<T, V> {
