@@ -302,6 +302,82 @@ impl<'s> Context<'s> {
         }
     }
 
+    /// The `(uuid, value of column)` of every row of `table` now, reading just that column
+    /// from the server (a guarded select with `columns`), with this run's own changes: what
+    /// `*-list` needs from a large table without fetching whole rows. The rows are not held
+    /// afterwards.
+    pub fn column_of_all(&mut self, table: &str, column: &str) -> CtlResult<Vec<(Uuid, Datum)>> {
+        if self.tables.get(table).is_some_and(|v| v.complete) {
+            let all = self.matching(table, &[]);
+            return Ok(all
+                .into_iter()
+                .map(|u| (u, self.value(table, u, column)))
+                .collect());
+        }
+        let op = Operation::from(
+            Operation::select(table, Vec::new()).with_columns(["_uuid", "_version", column]),
+        );
+        let mut results = self
+            .session
+            .transact(&[op])
+            .map_err(|e| transaction_error(&e))?;
+        let rows = results
+            .pop()
+            .and_then(OperationResult::into_rows)
+            .unwrap_or_default();
+        let mut out = Vec::with_capacity(rows.len());
+        let mut guard_rows = Vec::with_capacity(rows.len());
+        let held = self.tables.get(table);
+        for mut row in rows {
+            let Some(uuid) = take_uuid(&mut row, "_uuid") else {
+                continue;
+            };
+            let mut g = Row::new().with("_uuid", Atom::Uuid(uuid));
+            if let Some(v) = take_uuid(&mut row, "_version") {
+                g.insert("_version", Datum::from(Atom::Uuid(v)));
+            }
+            guard_rows.push(g);
+            match held.and_then(|v| v.rows.get(&uuid)) {
+                Some(e) => {
+                    if let Some(r) = e.row() {
+                        out.push((
+                            uuid,
+                            r.get(column).cloned().unwrap_or_else(Datum::empty_set),
+                        ));
+                    }
+                }
+                None => out.push((uuid, row.remove(column).unwrap_or_else(Datum::empty_set))),
+            }
+        }
+        if let Some(view) = held {
+            for (uuid, e) in &view.rows {
+                if e.orig.is_none() {
+                    if let Some(r) = e.row() {
+                        out.push((
+                            *uuid,
+                            r.get(column).cloned().unwrap_or_else(Datum::empty_set),
+                        ));
+                    }
+                }
+            }
+        }
+        let guard = Operation::from(
+            ovsdb::ops::Wait::new(
+                table,
+                Vec::new(),
+                ["_uuid", "_version"],
+                Until::Equal,
+                guard_rows,
+            )
+            .with_timeout(Duration::ZERO),
+        );
+        if !self.guards.contains(&guard) {
+            self.guards.push(guard);
+        }
+        out.sort_by_key(|(u, _)| *u);
+        Ok(out)
+    }
+
     /// Reads the whole table (once per run).
     pub fn load_table(&mut self, table: &str) -> CtlResult<()> {
         if self.tables.get(table).is_some_and(|v| v.complete) {

@@ -259,3 +259,24 @@ pub fn idl_table_order(rows: &[Uuid]) -> Vec<Uuid> {
     let by_uuid: Vec<(u32, Uuid)> = parsed.iter().map(|u| (uuid_hash(*u), *u)).collect();
     hmap_order(&by_uuid)
 }
+
+/// `UUID (name)` lines of every row of a large table sorted by name, reading only the names
+/// (`ls-list`, `lr-list`).
+pub fn print_all_uuid_name_list(ctx: &mut Context<'_>, table: &str) -> CtlResult<()> {
+    let mut lines: Vec<(String, String)> = ctx
+        .column_of_all(table, "name")?
+        .into_iter()
+        .map(|(u, name)| {
+            let name = match name.as_scalar() {
+                Some(Atom::String(s)) => s.to_string(),
+                _ => String::new(),
+            };
+            (name.clone(), format!("{u} ({name})\n"))
+        })
+        .collect();
+    lines.sort();
+    for (_, line) in lines {
+        ctx.output.push_str(&line);
+    }
+    Ok(())
+}

@@ -162,9 +162,7 @@ fn lr_del(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
 }
 
 fn lr_list(ctx: &mut Context<'_>, _cmd: &Command) -> CtlResult<()> {
-    let rows = ctx.all(LR)?;
-    common::print_uuid_name_list(ctx, LR, &rows);
-    Ok(())
+    common::print_all_uuid_name_list(ctx, LR)
 }
 
 /// The normalised set of networks, or None if one does not parse (`lrp_network_sset`).

@@ -179,9 +179,7 @@ fn ls_del(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
 }
 
 fn ls_list(ctx: &mut Context<'_>, _cmd: &Command) -> CtlResult<()> {
-    let rows = ctx.all("Logical_Switch")?;
-    common::print_uuid_name_list(ctx, "Logical_Switch", &rows);
-    Ok(())
+    common::print_all_uuid_name_list(ctx, "Logical_Switch")
 }
 
 fn ls_copp_add(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
