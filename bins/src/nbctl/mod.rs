@@ -126,6 +126,8 @@ pub static TOOL: Tool = Tool {
     ambiguity: AmbiguityStyle::Unrecognized,
     commands,
     row_ids: ROW_IDS,
+    // help.txt and version.txt are the installed ovn-nbctl 23.03.1's own `--help` and `--version`
+    // output (Apache-2.0, like this crate), so scripts that parse them see the same text.
     help: include_str!("help.txt"),
     version: include_str!("version.txt"),
     check_options,
