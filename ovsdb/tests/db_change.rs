@@ -88,18 +88,19 @@ fn drain(mut m: ovsdb::client::Monitor) -> tokio::task::JoinHandle<Vec<MonitorEv
     })
 }
 
-fn generation(c: &Client) -> u64 {
-    match &*c.state().borrow() {
-        ConnectionState::Connected { generation, .. } => *generation,
-        _ => 0,
-    }
+/// What both tests start from: a server, a reading client with a synced replica of
+/// [`TABLES`] and a raw monitor of switch names (past its initial `Reset`, drained on its own
+/// task), and a writing client.
+struct Setup {
+    sb: Sandbox,
+    remote: String,
+    reader: Client,
+    writer: Client,
+    replica: ovsdb::client::ReplicaHandle,
+    raw: tokio::task::JoinHandle<Vec<MonitorEvent>>,
 }
 
-/// Compaction rewrites the database file under live monitors; nobody is disconnected, no
-/// monitor is canceled, and the replica stays exactly the database (checked against a fresh
-/// dump) through writes before, between and after two compactions.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn compaction_under_a_live_replica() {
+async fn setup() -> Setup {
     let sb = Sandbox::start(&[SCHEMA]).unwrap();
     let remote = sb.remote();
     let reader = Client::connect(quick_opts(&remote, NB)).await.unwrap();
@@ -120,8 +121,37 @@ async fn compaction_under_a_live_replica() {
         timeout(LIMIT, raw.next()).await.unwrap(),
         Some(MonitorEvent::Reset(_))
     ));
-
     let raw = drain(raw);
+    Setup {
+        sb,
+        remote,
+        reader,
+        writer,
+        replica,
+        raw,
+    }
+}
+
+fn generation(c: &Client) -> u64 {
+    match &*c.state().borrow() {
+        ConnectionState::Connected { generation, .. } => *generation,
+        _ => 0,
+    }
+}
+
+/// Compaction rewrites the database file under live monitors; nobody is disconnected, no
+/// monitor is canceled, and the replica stays exactly the database (checked against a fresh
+/// dump) through writes before, between and after two compactions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compaction_under_a_live_replica() {
+    let Setup {
+        sb,
+        remote,
+        reader,
+        writer,
+        replica,
+        raw,
+    } = setup().await;
     churn(&writer, "a", 60).await;
     let db_file = sb.dir().join(format!("{NB}.db"));
     let before = std::fs::metadata(&db_file).unwrap().len();
@@ -172,27 +202,14 @@ fn schema_with_added_column(dir: &Path) -> PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "open bug (issue 8): after monitor_canceled the replica re-monitors with the old schema and never shows the added column; run with --ignored"]
 async fn schema_conversion_under_a_live_replica() {
-    let sb = Sandbox::start(&[SCHEMA]).unwrap();
-    let remote = sb.remote();
-    let reader = Client::connect(quick_opts(&remote, NB)).await.unwrap();
-    let writer = Client::connect(quick_opts(&remote, NB)).await.unwrap();
-    let replica = reader
-        .replicate(NB, tables(), ReplicaOptions::default())
-        .await
-        .unwrap();
-    replica.synced(LIMIT).await.unwrap();
-    let mut raw = reader
-        .monitor(
-            NB,
-            vec![("Logical_Switch".into(), MonitorRequest::columns(["name"]))],
-        )
-        .await
-        .unwrap();
-    assert!(matches!(
-        timeout(LIMIT, raw.next()).await.unwrap(),
-        Some(MonitorEvent::Reset(_))
-    ));
-    let raw = drain(raw);
+    let Setup {
+        sb,
+        remote,
+        reader: _reader,
+        writer,
+        replica,
+        raw,
+    } = setup().await;
     churn(&writer, "a", 30).await;
 
     let new_schema = schema_with_added_column(sb.dir());

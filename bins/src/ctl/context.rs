@@ -272,21 +272,22 @@ impl<'s> Context<'s> {
         let view = self.tables.entry(table.to_string()).or_default();
         let mut guard_rows = Vec::with_capacity(rows.len());
         for mut row in rows {
-            let Some(uuid) = take_uuid(&mut row, "_uuid") else {
+            let Some((uuid, guard_row)) = split_identity(&mut row) else {
                 continue;
             };
-            let version = take_uuid(&mut row, "_version");
-            let mut g = Row::new().with("_uuid", Atom::Uuid(uuid));
-            if let Some(v) = version {
-                g.insert("_version", Datum::from(Atom::Uuid(v)));
-            }
-            guard_rows.push(g);
+            guard_rows.push(guard_row);
             view.rows.entry(uuid).or_insert(Entry {
                 orig: Some(Arc::new(row)),
                 state: State::Clean,
                 mutated: BTreeMap::new(),
             });
         }
+        self.push_guard(table, conditions, guard_rows);
+    }
+
+    /// Records that `conditions` on `table` selected exactly `guard_rows` (their `_uuid` and
+    /// `_version`): a `wait` that opens the final transaction.
+    fn push_guard(&mut self, table: &str, conditions: Vec<Condition>, guard_rows: Vec<Row>) {
         let guard = Operation::from(
             ovsdb::ops::Wait::new(
                 table,
@@ -329,14 +330,10 @@ impl<'s> Context<'s> {
         let mut guard_rows = Vec::with_capacity(rows.len());
         let held = self.tables.get(table);
         for mut row in rows {
-            let Some(uuid) = take_uuid(&mut row, "_uuid") else {
+            let Some((uuid, guard_row)) = split_identity(&mut row) else {
                 continue;
             };
-            let mut g = Row::new().with("_uuid", Atom::Uuid(uuid));
-            if let Some(v) = take_uuid(&mut row, "_version") {
-                g.insert("_version", Datum::from(Atom::Uuid(v)));
-            }
-            guard_rows.push(g);
+            guard_rows.push(guard_row);
             match held.and_then(|v| v.rows.get(&uuid)) {
                 Some(e) => {
                     if let Some(r) = e.row() {
@@ -361,19 +358,7 @@ impl<'s> Context<'s> {
                 }
             }
         }
-        let guard = Operation::from(
-            ovsdb::ops::Wait::new(
-                table,
-                Vec::new(),
-                ["_uuid", "_version"],
-                Until::Equal,
-                guard_rows,
-            )
-            .with_timeout(Duration::ZERO),
-        );
-        if !self.guards.contains(&guard) {
-            self.guards.push(guard);
-        }
+        self.push_guard(table, Vec::new(), guard_rows);
         out.sort_by_key(|(u, _)| *u);
         Ok(out)
     }
@@ -659,14 +644,7 @@ impl<'s> Context<'s> {
 
     /// Whether this run changed anything.
     pub fn has_writes(&self) -> bool {
-        self.tables.values().any(|v| {
-            v.rows.values().any(|e| match (&e.state, &e.orig) {
-                (State::Clean, _) => false,
-                (State::Deleted, None) => false,
-                (State::Changed(row), Some(orig)) => row != orig.as_ref() || !e.mutated.is_empty(),
-                _ => true,
-            })
-        })
+        !self.write_ops().is_empty()
     }
 
     /// The write operations of this run.
@@ -854,6 +832,17 @@ fn utc_now() -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+/// Takes `_uuid` and `_version` out of a row the server sent: its UUID, and the row a guard
+/// compares (`_uuid` and `_version` only).
+fn split_identity(row: &mut Row) -> Option<(Uuid, Row)> {
+    let uuid = take_uuid(row, "_uuid")?;
+    let mut guard_row = Row::new().with("_uuid", Atom::Uuid(uuid));
+    if let Some(v) = take_uuid(row, "_version") {
+        guard_row.insert("_version", Datum::from(Atom::Uuid(v)));
+    }
+    Some((uuid, guard_row))
 }
 
 /// Removes a UUID-valued column from a row the server sent.

@@ -203,8 +203,6 @@ struct Test {
     key: Option<Atom>,
     op: Relop,
     want: Datum,
-    /// The type the comparison is made in (the value type for a keyed map clause).
-    ty: ColumnType,
 }
 
 fn build_test(ctx: &mut Context<'_>, table: &str, arg: &str) -> CtlResult<Test> {
@@ -231,7 +229,6 @@ fn build_test(ctx: &mut Context<'_>, table: &str, arg: &str) -> CtlResult<Test> 
                 key: Some(key),
                 op: clause.op,
                 want,
-                ty: vty,
             })
         }
         None => {
@@ -241,7 +238,6 @@ fn build_test(ctx: &mut Context<'_>, table: &str, arg: &str) -> CtlResult<Test> 
                 key: None,
                 op: clause.op,
                 want,
-                ty,
             })
         }
     }
@@ -275,11 +271,11 @@ fn satisfied(ctx: &Context<'_>, table: &str, uuid: Uuid, test: &Test) -> bool {
                 None if !test.op.is_set() => false,
                 found => {
                     let a = found.map(Datum::from).unwrap_or_else(Datum::empty_set);
-                    relop(&a, &test.want, test.op, &test.ty)
+                    relop(&a, &test.want, test.op)
                 }
             }
         }
-        None => relop(&have, &test.want, test.op, &test.ty),
+        None => relop(&have, &test.want, test.op),
     }
 }
 
@@ -312,7 +308,7 @@ fn excludes_all(a: &Datum, b: &Datum) -> bool {
 }
 
 /// `evaluate_relop`.
-fn relop(a: &Datum, b: &Datum, op: Relop, _ty: &ColumnType) -> bool {
+fn relop(a: &Datum, b: &Datum, op: Relop) -> bool {
     use std::cmp::Ordering::*;
     match op {
         Relop::Eq | Relop::SetEq => compare(a, b) == Equal,
@@ -436,10 +432,14 @@ fn cmd_get(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
     }
     let table = ctx.resolve_table(cmd.arg(0))?;
     let record = cmd.arg(1);
-    // Column names are checked before the row is looked up, as `pre_cmd_get` does.
+    // Column names are checked before the row is looked up, as `pre_cmd_get` does
+    // (None: `_uuid`).
+    let mut wanted = Vec::with_capacity(cmd.args.len().saturating_sub(2));
     for arg in &cmd.args[2..] {
-        if !(arg.eq_ignore_ascii_case("_uuid") || arg.eq_ignore_ascii_case("-uuid")) {
-            parse_column_key(ctx, table, arg)?;
+        if arg.eq_ignore_ascii_case("_uuid") || arg.eq_ignore_ascii_case("-uuid") {
+            wanted.push((arg, None));
+        } else {
+            wanted.push((arg, Some(parse_column_key(ctx, table, arg)?)));
         }
     }
     let Some(uuid) = ctx.get_row(table, record, must_exist)? else {
@@ -457,12 +457,11 @@ fn cmd_get(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
         s.created = true;
         s.strong_ref = true;
     }
-    for arg in &cmd.args[2..] {
-        if arg.eq_ignore_ascii_case("_uuid") || arg.eq_ignore_ascii_case("-uuid") {
+    for (arg, ck) in wanted {
+        let Some(ck) = ck else {
             ctx.output.push_str(&format!("{uuid}\n"));
             continue;
-        }
-        let ck = parse_column_key(ctx, table, arg)?;
+        };
         if !ck.rest.is_empty() {
             return Err(CtlError::new(format!(
                 "{arg}: trailing garbage \"{}\" in argument",
@@ -593,7 +592,7 @@ fn cmd_add(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
     };
     for arg in &cmd.args[3..] {
         let add = parse_datum(arg, &add_ty, &mut ctx.symbols).map_err(CtlError::new)?;
-        ctx::union(&mut all, &add);
+        union(&mut all, &add);
     }
     // OVS 3.1 sends the elements as a `mutate` and lets ovsdb-server check the column's
     // limits, so a full column is a transaction error in the server's words.
@@ -769,24 +768,20 @@ fn cmd_wait_until(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
 }
 
 /// Set and map union as `ovsdb_datum_union` does it (existing map keys keep their values).
-mod ctx {
-    use ovsdb::data::Datum;
-
-    pub fn union(into: &mut Datum, add: &Datum) {
-        match (into, add) {
-            (Datum::Set(a), Datum::Set(b)) => {
-                for x in b.iter() {
-                    a.insert(x.clone());
-                }
+fn union(into: &mut Datum, add: &Datum) {
+    match (into, add) {
+        (Datum::Set(a), Datum::Set(b)) => {
+            for x in b.iter() {
+                a.insert(x.clone());
             }
-            (Datum::Map(a), Datum::Map(b)) => {
-                for (k, v) in b.iter() {
-                    if a.get(k).is_none() {
-                        a.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-            _ => {}
         }
+        (Datum::Map(a), Datum::Map(b)) => {
+            for (k, v) in b.iter() {
+                if a.get(k).is_none() {
+                    a.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        _ => {}
     }
 }

@@ -13,6 +13,7 @@
 //! | [`format`] | list / table / csv / json / html / bare output |
 //! | [`db_commands`] | list, find, get, set, add, remove, clear, create, destroy, wait-until, comment |
 //! | [`increment`] | the counter increments the tools' waits use |
+//! | [`ovs_hash`] | OVS's string hash and hmap/smap iteration order |
 //! | [`runner`] | one invocation, argv to exit status |
 
 pub mod command;
@@ -24,6 +25,7 @@ pub mod format;
 pub mod increment;
 pub mod names;
 pub mod options;
+pub mod ovs_hash;
 pub mod record;
 pub mod runner;
 pub mod symbols;

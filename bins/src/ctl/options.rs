@@ -58,14 +58,16 @@ impl OptSpec {
     }
 }
 
-/// How the tool words an ambiguous prefix (`ovs-vsctl` lists the possibilities; `ovn-nbctl`
-/// calls it unrecognized).
+/// Where the two C tools' option parsing differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AmbiguityStyle {
-    /// `option '--no' is ambiguous; possibilities: '--a' '--b'`
-    ListPossibilities,
-    /// `unrecognized option '--no'`
-    Unrecognized,
+pub enum GetoptDialect {
+    /// ovs-vsctl: an ambiguous prefix lists the possibilities
+    /// (`option '--no' is ambiguous; possibilities: '--a' '--b'`), and a command option
+    /// repeated before the first command is let through (the last one counts).
+    OvsVsctl,
+    /// ovn-nbctl: an ambiguous prefix is `unrecognized option '--no'`, and a repeated command
+    /// option is `'--x' option specified multiple times`.
+    OvnNbctl,
 }
 
 /// The options both tools understand, once parsed, plus the ones a tool adds.
@@ -178,7 +180,7 @@ pub fn parse(
     argv: &[String],
     tool: &[OptSpec],
     command_options: &[OptSpec],
-    ambiguity: AmbiguityStyle,
+    dialect: GetoptDialect,
 ) -> CtlResult<(GlobalOptions, Vec<String>)> {
     let mut specs: Vec<OptSpec> = COMMON.iter().chain(tool).copied().collect();
     for c in command_options {
@@ -203,7 +205,7 @@ pub fn parse(
                 Some((n, v)) => (n, Some(v.to_string())),
                 None => (body, None),
             };
-            let spec = find_long(&specs, name, word, ambiguity)?;
+            let spec = find_long(&specs, name, word, dialect)?;
             let value = match (spec.arg, inline) {
                 (Arg::None, Some(_)) => {
                     return Err(CtlError::new(format!(
@@ -228,14 +230,12 @@ pub fn parse(
             };
             if is_command_option(spec.long) {
                 let key = format!("--{}", spec.long);
-                // ovs-vsctl 3.1 lets a repeated option through (the last one counts);
-                // ovn-nbctl refuses it.
                 if let Some(slot) = opts
                     .first_command_options
                     .iter_mut()
                     .find(|(k, _)| *k == key)
                 {
-                    if ambiguity == AmbiguityStyle::ListPossibilities {
+                    if dialect == GetoptDialect::OvsVsctl {
                         slot.1 = value;
                         i += 1;
                         continue;
@@ -294,7 +294,7 @@ fn find_long<'a>(
     specs: &'a [OptSpec],
     name: &str,
     word: &str,
-    ambiguity: AmbiguityStyle,
+    dialect: GetoptDialect,
 ) -> CtlResult<&'a OptSpec> {
     if let Some(s) = specs.iter().find(|s| s.long == name) {
         return Ok(s);
@@ -303,11 +303,9 @@ fn find_long<'a>(
     match candidates.len() {
         1 => Ok(candidates[0]),
         0 => Err(CtlError::new(format!("unrecognized option '{word}'"))),
-        _ => match ambiguity {
-            AmbiguityStyle::Unrecognized => {
-                Err(CtlError::new(format!("unrecognized option '{word}'")))
-            }
-            AmbiguityStyle::ListPossibilities => {
+        _ => match dialect {
+            GetoptDialect::OvnNbctl => Err(CtlError::new(format!("unrecognized option '{word}'"))),
+            GetoptDialect::OvsVsctl => {
                 let list: Vec<String> = candidates
                     .iter()
                     .map(|s| format!("'--{}'", s.long))
@@ -392,7 +390,7 @@ mod tests {
             &words("--db=unix:x -t 5 --if-exist --colum=name ls-list a"),
             &[],
             CMD,
-            AmbiguityStyle::Unrecognized,
+            GetoptDialect::OvnNbctl,
         )
         .unwrap();
         assert_eq!(o.db.as_deref(), Some("unix:x"));
@@ -411,30 +409,27 @@ mod tests {
     fn errors_in_the_tools_words() {
         let e = |s: &str, a| parse(&words(s), &[], CMD, a).unwrap_err().message;
         assert_eq!(
-            e("--foo x", AmbiguityStyle::Unrecognized),
+            e("--foo x", GetoptDialect::OvnNbctl),
             "unrecognized option '--foo'"
         );
         assert_eq!(
-            e("--db", AmbiguityStyle::Unrecognized),
+            e("--db", GetoptDialect::OvnNbctl),
             "option '--db' requires an argument"
         );
+        assert_eq!(e("-Z", GetoptDialect::OvnNbctl), "unrecognized option 'Z'");
         assert_eq!(
-            e("-Z", AmbiguityStyle::Unrecognized),
-            "unrecognized option 'Z'"
-        );
-        assert_eq!(
-            e("--no-wait=3 x", AmbiguityStyle::Unrecognized),
+            e("--no-wait=3 x", GetoptDialect::OvnNbctl),
             "option '--no-wait=3' doesn't allow an argument"
         );
         assert_eq!(
-            e("-t 0 x", AmbiguityStyle::Unrecognized),
+            e("-t 0 x", GetoptDialect::OvnNbctl),
             "value 0 on -t or --timeout is invalid"
         );
         assert_eq!(
-            e("--if-exists --if-exists x", AmbiguityStyle::Unrecognized),
+            e("--if-exists --if-exists x", GetoptDialect::OvnNbctl),
             "'--if-exists' option specified multiple times"
         );
-        assert!(e("--no x", AmbiguityStyle::ListPossibilities)
+        assert!(e("--no x", GetoptDialect::OvsVsctl)
             .starts_with("option '--no' is ambiguous; possibilities: '--no-headings'"));
     }
 }

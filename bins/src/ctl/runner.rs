@@ -12,7 +12,7 @@ use ovsdb::transport::TlsSettings;
 use super::command::{parse_chain, CommandSpec, Mode};
 use super::context::{Commit, Context, Session};
 use super::error::{CtlError, CtlResult};
-use super::options::{self, AmbiguityStyle, GlobalOptions, OptSpec};
+use super::options::{self, GetoptDialect, GlobalOptions, OptSpec};
 use super::record::RowId;
 
 /// What makes a tool of the engine: its name, database, options, commands and hooks.
@@ -32,8 +32,8 @@ pub struct Tool {
     pub env_options: Option<&'static str>,
     /// The tool's own global options.
     pub options: &'static [OptSpec],
-    /// How getopt errors for ambiguous prefixes are worded.
-    pub ambiguity: AmbiguityStyle,
+    /// Which C tool's option-parsing quirks to follow.
+    pub getopt: GetoptDialect,
     /// Every command (the generic ones included).
     pub commands: fn() -> Vec<CommandSpec>,
     /// How records are named.
@@ -44,9 +44,9 @@ pub struct Tool {
     pub version: &'static str,
     /// Checks and normalises the tool's options (e.g. `--wait` values).
     pub check_options: fn(&mut GlobalOptions) -> CtlResult<()>,
-    /// Called before the commands of each run (ovn-nbctl and ovs-vsctl create their
-    /// database's root row, `NB_Global` / `Open_vSwitch`, when it is missing).
-    pub prepare: fn(&mut Context<'_>) -> CtlResult<()>,
+    /// The database's one root row (`NB_Global`, `Open_vSwitch`), created before the
+    /// commands of a run when it is missing, as both C tools do.
+    pub root_table: &'static str,
     /// Called once the commands have run, before the commit, when the run writes (adds the
     /// `nb_cfg` / `next_cfg` increment).
     pub before_commit: fn(&mut Context<'_>) -> CtlResult<()>,
@@ -95,7 +95,7 @@ fn run_inner(tool: &Tool, mut argv: Vec<String>, out: &mut dyn Write) -> CtlResu
     }
     let commands = (tool.commands)();
     let command_options: Vec<OptSpec> = commands.iter().flat_map(|c| c.option_specs()).collect();
-    let (mut opts, rest) = options::parse(&argv, tool.options, &command_options, tool.ambiguity)?;
+    let (mut opts, rest) = options::parse(&argv, tool.options, &command_options, tool.getopt)?;
     if opts.help {
         let _ = out.write_all(tool.help.as_bytes());
         return Ok(());
@@ -115,7 +115,7 @@ fn run_inner(tool: &Tool, mut argv: Vec<String>, out: &mut dyn Write) -> CtlResu
     loop {
         let mut ctx = Context::new(&session, &opts, tool.row_ids);
         ctx.log_module = tool.log_module;
-        (tool.prepare)(&mut ctx)?;
+        super::increment::ensure_root_row(&mut ctx, tool.root_table)?;
         let mut outputs = Vec::with_capacity(chain.len());
         for (spec, cmd) in &chain {
             (spec.run)(&mut ctx, cmd)?;

@@ -154,112 +154,6 @@ pub fn print_uuid_name_list(ctx: &mut Context<'_>, table: &str, rows: &[Uuid]) {
     }
 }
 
-/// OVS's `hash_string(s, 0)` (`hash_bytes` over the bytes, murmur3 rounds, as the
-/// non-SSE4.2 builds compute it): the hash that orders `smap`s and `shash`es.
-pub fn ovs_hash_string(s: &str) -> u32 {
-    fn add(hash: u32, data: u32) -> u32 {
-        let mut hash = hash;
-        if data != 0 {
-            let d = data
-                .wrapping_mul(0xcc9e_2d51)
-                .rotate_left(15)
-                .wrapping_mul(0x1b87_3593);
-            hash ^= d;
-        }
-        hash.rotate_left(13)
-            .wrapping_mul(5)
-            .wrapping_add(0xe654_6b64)
-    }
-    let bytes = s.as_bytes();
-    let mut hash = 0u32;
-    let mut chunks = bytes.chunks_exact(4);
-    for c in &mut chunks {
-        hash = add(hash, u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut tmp = [0u8; 4];
-        tmp[..rest.len()].copy_from_slice(rest);
-        hash = add(hash, u32::from_le_bytes(tmp));
-    }
-    let mut h = hash ^ (bytes.len() as u32);
-    h ^= h >> 16;
-    h = h.wrapping_mul(0x85eb_ca6b);
-    h ^= h >> 13;
-    h = h.wrapping_mul(0xc2b2_ae35);
-    h ^ (h >> 16)
-}
-
-/// The order in which OVS's `HMAP_FOR_EACH` visits items inserted (with `hmap_insert`, in
-/// the given order) under the given hashes: buckets in index order, each bucket's chain
-/// newest first, with the chain reversals of every expansion.
-pub fn hmap_order<T: Clone>(items: &[(u32, T)]) -> Vec<T> {
-    fn calc_mask(capacity: usize) -> usize {
-        let mut mask = capacity / 2;
-        for shift in [1, 2, 4, 8, 16, 32] {
-            mask |= mask >> shift;
-        }
-        mask | ((mask & 1) << 1)
-    }
-    let mut mask = 0usize;
-    let mut buckets: Vec<Vec<(u32, T)>> = vec![Vec::new()];
-    let mut n = 0usize;
-    for (hash, item) in items {
-        // Chains are stored oldest first; iteration walks them backwards (newest first).
-        buckets[*hash as usize & mask].push((*hash, item.clone()));
-        n += 1;
-        if n / 2 > mask {
-            let new_mask = calc_mask(n);
-            if new_mask > mask {
-                let old = std::mem::take(&mut buckets);
-                mask = new_mask;
-                buckets = vec![Vec::new(); mask + 1];
-                for chain in old {
-                    for (h, x) in chain.into_iter().rev() {
-                        buckets[h as usize & mask].push((h, x));
-                    }
-                }
-            }
-        }
-    }
-    buckets
-        .into_iter()
-        .flat_map(|chain| chain.into_iter().rev().map(|(_, x)| x))
-        .collect()
-}
-
-/// The order `SMAP_FOR_EACH` visits the keys of a map column as the C IDL builds the smap
-/// (keys inserted in sorted order), e.g. for `lsp-get-options`.
-pub fn smap_order<'a>(pairs: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let items: Vec<(u32, (&str, &str))> = pairs
-        .iter()
-        .map(|&(k, v)| (ovs_hash_string(k), (k, v)))
-        .collect();
-    hmap_order(&items)
-}
-
-/// `uuid_hash`: the first 32 bits of a UUID, which key the IDL's and ovsdb-server's rows.
-fn uuid_hash(u: Uuid) -> u32 {
-    let b = u.as_bytes();
-    u32::from_be_bytes([b[0], b[1], b[2], b[3]])
-}
-
-/// The order in which the C IDL's `*_FOR_EACH` visits the rows of a table it monitored:
-/// ovsdb-server sends the initial rows as a JSON object with sorted UUID members, which the
-/// client parses into a hash map by UUID string and feeds, in that map's order, into the
-/// IDL's hash map by UUID (`uuid_hash`).
-pub fn idl_table_order(rows: &[Uuid]) -> Vec<Uuid> {
-    let mut sorted = rows.to_vec();
-    sorted.sort();
-    let by_text: Vec<(u32, Uuid)> = sorted
-        .iter()
-        .map(|u| (ovs_hash_string(&u.to_string()), *u))
-        .collect();
-    let parsed = hmap_order(&by_text);
-    let by_uuid: Vec<(u32, Uuid)> = parsed.iter().map(|u| (uuid_hash(*u), *u)).collect();
-    hmap_order(&by_uuid)
-}
-
 /// `UUID (name)` lines of every row of a large table sorted by name, reading only the names
 /// (`ls-list`, `lr-list`).
 pub fn print_all_uuid_name_list(ctx: &mut Context<'_>, table: &str) -> CtlResult<()> {
@@ -278,5 +172,51 @@ pub fn print_all_uuid_name_list(ctx: &mut Context<'_>, table: &str) -> CtlResult
     for (_, line) in lines {
         ctx.output.push_str(&line);
     }
+    Ok(())
+}
+
+/// `ls-add` / `lr-add`: a new row of `table` (a root table with a `name`), honouring
+/// `--may-exist` and `--add-duplicate` with ovn-nbctl's messages; `what` is `switch` or
+/// `router`.
+pub fn add_named_root(
+    ctx: &mut Context<'_>,
+    cmd: &crate::ctl::Command,
+    table: &str,
+    what: &str,
+) -> CtlResult<()> {
+    let name = cmd.args.first();
+    let may_exist = cmd.has("--may-exist");
+    let add_duplicate = cmd.has("--add-duplicate");
+    if may_exist && add_duplicate {
+        return Err(CtlError::new(
+            "--may-exist and --add-duplicate may not be used together",
+        ));
+    }
+    match name {
+        Some(name)
+            if !add_duplicate
+                && !ctx
+                    .query(table, &[Condition::eq("name", name.as_str())])?
+                    .is_empty() =>
+        {
+            if may_exist {
+                return Ok(());
+            }
+            return Err(CtlError::new(format!(
+                "{name}: a {what} with this name already exists"
+            )));
+        }
+        Some(_) => {}
+        None if may_exist => return Err(CtlError::new("--may-exist requires specifying a name")),
+        None if add_duplicate => {
+            return Err(CtlError::new("--add-duplicate requires specifying a name"))
+        }
+        None => {}
+    }
+    let mut row = ovsdb::data::Row::new();
+    if let Some(name) = name {
+        row.insert("name", Datum::from(name.as_str()));
+    }
+    ctx.insert(table, None, row)?;
     Ok(())
 }

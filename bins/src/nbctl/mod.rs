@@ -17,10 +17,8 @@ pub mod show;
 pub mod switch;
 pub mod wait;
 
-use ovsdb::ops::OperationResult;
-
-use crate::ctl::options::{AmbiguityStyle, Arg, GlobalOptions, OptSpec};
-use crate::ctl::{db_commands, CommandSpec, Context, CtlError, CtlResult, RowId, Session, Tool};
+use crate::ctl::options::{Arg, GetoptDialect, GlobalOptions, OptSpec};
+use crate::ctl::{db_commands, CommandSpec, CtlError, CtlResult, RowId, Tool};
 
 /// `ovn-nbctl`'s own global options (the common ones are in [`crate::ctl::options::COMMON`]).
 const OPTIONS: &[OptSpec] = &[
@@ -123,7 +121,7 @@ pub static TOOL: Tool = Tool {
     env_db: Some("OVN_NB_DB"),
     env_options: Some("OVN_NBCTL_OPTIONS"),
     options: OPTIONS,
-    ambiguity: AmbiguityStyle::Unrecognized,
+    getopt: GetoptDialect::OvnNbctl,
     commands,
     row_ids: ROW_IDS,
     // help.txt and version.txt are the installed ovn-nbctl 23.03.1's own `--help` and `--version`
@@ -131,20 +129,19 @@ pub static TOOL: Tool = Tool {
     help: include_str!("help.txt"),
     version: include_str!("version.txt"),
     check_options,
-    prepare,
-    before_commit,
-    after_commit,
+    root_table: "NB_Global",
+    before_commit: wait::before_commit,
+    after_commit: wait::after_commit,
 };
 
 fn check_options(opts: &mut GlobalOptions) -> CtlResult<()> {
     if let Some(w) = &opts.wait {
         match w.as_str() {
             "none" | "sb" | "hv" => {}
-            other => {
-                let _ = other;
+            _ => {
                 return Err(CtlError::new(
                     "argument to --wait must be \"none\", \"sb\", or \"hv\"",
-                ));
+                ))
             }
         }
     }
@@ -152,22 +149,4 @@ fn check_options(opts: &mut GlobalOptions) -> CtlResult<()> {
         opts.wait = Some("none".into());
     }
     Ok(())
-}
-
-/// Like the C tool, makes sure the one NB_Global row exists (inserting it in this run's
-/// transaction when the database is empty).
-fn prepare(ctx: &mut Context<'_>) -> CtlResult<()> {
-    crate::ctl::increment::ensure_root_row(ctx, "NB_Global")
-}
-
-fn before_commit(ctx: &mut Context<'_>) -> CtlResult<()> {
-    wait::before_commit(ctx)
-}
-
-fn after_commit(
-    session: &Session,
-    opts: &GlobalOptions,
-    results: &[OperationResult],
-) -> CtlResult<()> {
-    wait::after_commit(session, opts, results)
 }

@@ -7,6 +7,7 @@ use super::addr::{self, pad};
 use super::common::{self, string};
 use super::router::{must_lr, opt_string, smap, strings};
 use crate::ctl::context::log;
+use crate::ctl::ovs_hash;
 use crate::ctl::{Command, CommandSpec, Context, CtlError, CtlResult, Mode};
 
 const LR: &str = "Logical_Router";
@@ -546,11 +547,7 @@ fn lr_nat_list(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
         return Ok(());
     }
     // smap_sort over the smap's own (hash) order, which decides ties.
-    let hashes: Vec<u32> = entries.iter().map(|(k, _)| addr::hash_string(k)).collect();
-    let mut sorted: Vec<&(String, String)> = addr::hmap_order(&hashes)
-        .into_iter()
-        .filter_map(|i| entries.get(i))
-        .collect();
+    let mut sorted: Vec<(String, String)> = ovs_hash::smap_order(&entries);
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     let mut out = format!(
         "{}{}{}{}{}{}LOGICAL_PORT\n",
@@ -562,7 +559,7 @@ fn lr_nat_list(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
         pad("EXTERNAL_MAC", 21, 17)
     );
     for (k, v) in sorted {
-        out.push_str(&format!("{}{v}\n", pad(k, 58, 54)));
+        out.push_str(&format!("{}{v}\n", pad(&k, 58, 54)));
     }
     ctx.output.push_str(&out);
     Ok(())

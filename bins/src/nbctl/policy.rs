@@ -6,6 +6,7 @@ use ovsdb::ops::{Mutation, Mutator};
 use super::addr;
 use super::common::{integer, string};
 use super::router::{must_lr, smap, strings};
+use crate::ctl::ovs_hash;
 use crate::ctl::{Command, CommandSpec, Context, CtlError, CtlResult, Mode};
 
 const LR: &str = "Logical_Router";
@@ -199,7 +200,7 @@ fn lr_policy_list(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
         let options = smap(ctx, POLICY, p, "options");
         if !options.is_empty() {
             out.push_str(&" ".repeat(15));
-            let text: Vec<String> = addr::smap_order(&options)
+            let text: Vec<String> = ovs_hash::smap_order(&options)
                 .into_iter()
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect();

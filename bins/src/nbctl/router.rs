@@ -117,41 +117,7 @@ fn lrp_to_lr(ctx: &mut Context<'_>, lrp: Uuid) -> CtlResult<Uuid> {
 }
 
 fn lr_add(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
-    let name = cmd.args.first();
-    let may_exist = cmd.has("--may-exist");
-    let add_duplicate = cmd.has("--add-duplicate");
-    if may_exist && add_duplicate {
-        return Err(CtlError::new(
-            "--may-exist and --add-duplicate may not be used together",
-        ));
-    }
-    match name {
-        Some(name) if !add_duplicate && router_named(ctx, name)? => {
-            if may_exist {
-                return Ok(());
-            }
-            return Err(CtlError::new(format!(
-                "{name}: a router with this name already exists"
-            )));
-        }
-        Some(_) => {}
-        None if may_exist => return Err(CtlError::new("--may-exist requires specifying a name")),
-        None if add_duplicate => {
-            return Err(CtlError::new("--add-duplicate requires specifying a name"))
-        }
-        None => {}
-    }
-    let mut row = Row::new();
-    if let Some(name) = name {
-        row.insert("name", Datum::from(name.as_str()));
-    }
-    ctx.insert(LR, None, row)?;
-    Ok(())
-}
-
-/// Whether a router named `name` exists.
-fn router_named(ctx: &mut Context<'_>, name: &str) -> CtlResult<bool> {
-    Ok(!ctx.query(LR, &[Condition::eq("name", name)])?.is_empty())
+    common::add_named_root(ctx, cmd, LR, "router")
 }
 
 fn lr_del(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {

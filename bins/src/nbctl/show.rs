@@ -2,13 +2,14 @@
 //! `print_lr`).
 //!
 //! Switches and routers come in the C IDL's iteration order (see
-//! [`common::idl_table_order`]); ports, NATs and gateway chassis in UUID order, the order
+//! [`ovs_hash::idl_table_order`]); ports, NATs and gateway chassis in UUID order, the order
 //! of the referencing set. (`show` monitors only `Gateway_Chassis.chassis_name`, so its
 //! priority sort sees equal keys and keeps that order.)
 
 use ovsdb::data::{Atom, Datum, Uuid};
 
 use super::common::{self, string};
+use crate::ctl::ovs_hash;
 use crate::ctl::{Command, CommandSpec, Context, CtlResult, Mode};
 
 /// The table entries of this group.
@@ -39,10 +40,10 @@ fn show(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
         }
     } else {
         let (switches, routers) = load_all(ctx)?;
-        for ls in common::idl_table_order(&switches) {
+        for ls in ovs_hash::idl_table_order(&switches) {
             print_ls(ctx, ls, &mut out)?;
         }
-        for lr in common::idl_table_order(&routers) {
+        for lr in ovs_hash::idl_table_order(&routers) {
             print_lr(ctx, lr, &mut out)?;
         }
     }

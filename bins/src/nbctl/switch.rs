@@ -1,9 +1,10 @@
 //! Logical switches and their ports: `ls-*` and the `lsp-*` commands.
 
 use ovsdb::data::{Atom, Datum, Row, Uuid};
-use ovsdb::ops::{Condition, Mutation, Mutator};
+use ovsdb::ops::{Mutation, Mutator};
 
 use super::common::{self, string};
+use crate::ctl::ovs_hash;
 use crate::ctl::{Command, CommandSpec, Context, CtlError, CtlResult, Mode};
 
 /// The table entries of this group.
@@ -134,41 +135,7 @@ pub fn commands() -> Vec<CommandSpec> {
 }
 
 fn ls_add(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
-    let name = cmd.args.first();
-    let may_exist = cmd.has("--may-exist");
-    let add_duplicate = cmd.has("--add-duplicate");
-    if may_exist && add_duplicate {
-        return Err(CtlError::new(
-            "--may-exist and --add-duplicate may not be used together",
-        ));
-    }
-    match name {
-        Some(name)
-            if !add_duplicate
-                && !ctx
-                    .query("Logical_Switch", &[Condition::eq("name", name.as_str())])?
-                    .is_empty() =>
-        {
-            if may_exist {
-                return Ok(());
-            }
-            return Err(CtlError::new(format!(
-                "{name}: a switch with this name already exists"
-            )));
-        }
-        Some(_) => {}
-        None if may_exist => return Err(CtlError::new("--may-exist requires specifying a name")),
-        None if add_duplicate => {
-            return Err(CtlError::new("--add-duplicate requires specifying a name"))
-        }
-        None => {}
-    }
-    let mut row = Row::new();
-    if let Some(name) = name {
-        row.insert("name", Datum::from(name.as_str()));
-    }
-    ctx.insert("Logical_Switch", None, row)?;
-    Ok(())
+    common::add_named_root(ctx, cmd, "Logical_Switch", "switch")
 }
 
 fn ls_del(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
@@ -571,7 +538,7 @@ fn lsp_get_options(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
         })
         .unwrap_or_default();
     let mut out = String::new();
-    for (k, v) in common::smap_order(&pairs) {
+    for (k, v) in ovs_hash::smap_order(&pairs) {
         out.push_str(&format!("{k}={v}\n"));
     }
     ctx.output.push_str(&out);

@@ -6,6 +6,7 @@ use ovsdb::ops::{Condition, Mutation, Mutator};
 
 use super::common::{self, uuid_datum};
 use crate::ctl::context::uuids_of;
+use crate::ctl::ovs_hash;
 use crate::ctl::{Command, CommandSpec, Context, CtlError, CtlResult, Mode};
 
 /// The table entries of this group.
@@ -321,109 +322,11 @@ fn cmd_list_dp_cap(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
             }
         }
     }
-    let line: Vec<String> = smap_order(pairs)
+    let line: Vec<String> = ovs_hash::smap_order(&pairs)
         .into_iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
     ctx.output.push_str(&line.join(" "));
     ctx.output.push('\n');
     Ok(())
-}
-
-/// The order `SMAP_FOR_EACH` visits pairs added in key order: OVS's hmap buckets, in
-/// bucket order, newest first within a bucket, after the resizes the additions cause.
-fn smap_order(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
-    let mut buckets: Vec<Vec<usize>> = vec![Vec::new()];
-    let mut mask: usize = 0;
-    let hashes: Vec<u32> = pairs.iter().map(|(k, _)| hash_string(k)).collect();
-    for (n, h) in hashes.iter().enumerate() {
-        buckets[*h as usize & mask].insert(0, n);
-        let count = n + 1;
-        if count / 2 > mask {
-            let new_mask = calc_mask(count);
-            let mut next: Vec<Vec<usize>> = vec![Vec::new(); new_mask + 1];
-            for b in &buckets {
-                for &i in b {
-                    next[hashes[i] as usize & new_mask].insert(0, i);
-                }
-            }
-            buckets = next;
-            mask = new_mask;
-        }
-    }
-    let mut slots: Vec<Option<(String, String)>> = pairs.into_iter().map(Some).collect();
-    buckets
-        .into_iter()
-        .flatten()
-        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
-        .collect()
-}
-
-/// lib/hmap.c's `calc_mask`.
-fn calc_mask(capacity: usize) -> usize {
-    let mut mask = capacity / 2;
-    mask |= mask >> 1;
-    mask |= mask >> 2;
-    mask |= mask >> 4;
-    mask |= mask >> 8;
-    mask |= mask >> 16;
-    mask |= mask >> 32;
-    mask |= (mask & 1) << 1;
-    mask
-}
-
-/// lib/hash.c's `hash_string(s, 0)` (murmur3-style `hash_bytes`).
-fn hash_string(s: &str) -> u32 {
-    fn mhash_add(hash: u32, data: u32) -> u32 {
-        let mut d = data.wrapping_mul(0xcc9e_2d51);
-        d = d.rotate_left(15);
-        d = d.wrapping_mul(0x1b87_3593);
-        let h = (hash ^ d).rotate_left(13);
-        h.wrapping_mul(5).wrapping_add(0xe654_6b64)
-    }
-    let bytes = s.as_bytes();
-    let mut hash: u32 = 0;
-    let mut chunks = bytes.chunks_exact(4);
-    for c in &mut chunks {
-        hash = mhash_add(hash, u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut tmp = [0u8; 4];
-        tmp[..rest.len()].copy_from_slice(rest);
-        hash = mhash_add(hash, u32::from_le_bytes(tmp));
-    }
-    let mut h = hash ^ bytes.len() as u32;
-    h ^= h >> 16;
-    h = h.wrapping_mul(0x85eb_ca6b);
-    h ^= h >> 13;
-    h = h.wrapping_mul(0xc2b2_ae35);
-    h ^= h >> 16;
-    h
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn order(keys: &[&str]) -> Vec<String> {
-        let pairs = keys
-            .iter()
-            .map(|k| (k.to_string(), String::new()))
-            .collect();
-        smap_order(pairs).into_iter().map(|(k, _)| k).collect()
-    }
-
-    #[test]
-    fn smap_order_matches_ovs_vsctl() {
-        // Observed with ovs-vsctl 3.1 list-dp-cap.
-        assert_eq!(
-            order(&["ct_zero_snat", "recirc"]),
-            ["recirc", "ct_zero_snat"]
-        );
-        assert_eq!(
-            order(&["aaa", "ct_zero_snat", "max_vlan_headers", "recirc", "zzz"]),
-            ["recirc", "zzz", "aaa", "ct_zero_snat", "max_vlan_headers"]
-        );
-    }
 }

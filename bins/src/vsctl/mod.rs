@@ -10,10 +10,8 @@ pub mod port;
 pub mod show;
 pub mod wait;
 
-use ovsdb::ops::OperationResult;
-
-use crate::ctl::options::{AmbiguityStyle, GlobalOptions, OptSpec};
-use crate::ctl::{db_commands, CommandSpec, Context, CtlResult, RowId, Session, Tool};
+use crate::ctl::options::{GetoptDialect, GlobalOptions, OptSpec};
+use crate::ctl::{db_commands, CommandSpec, CtlResult, RowId, Tool};
 
 /// `ovs-vsctl`'s own global options (the common ones are in [`crate::ctl::options::COMMON`]).
 const OPTIONS: &[OptSpec] = &[
@@ -97,7 +95,7 @@ pub static TOOL: Tool = Tool {
     env_db: None,
     env_options: None,
     options: OPTIONS,
-    ambiguity: AmbiguityStyle::ListPossibilities,
+    getopt: GetoptDialect::OvsVsctl,
     commands,
     row_ids: ROW_IDS,
     // help.txt and version.txt are the installed ovs-vsctl 3.1.0's own `--help` and `--version`
@@ -105,29 +103,11 @@ pub static TOOL: Tool = Tool {
     help: include_str!("help.txt"),
     version: include_str!("version.txt"),
     check_options,
-    prepare,
-    before_commit,
-    after_commit,
+    root_table: "Open_vSwitch",
+    before_commit: wait::before_commit,
+    after_commit: wait::after_commit,
 };
 
 fn check_options(_opts: &mut GlobalOptions) -> CtlResult<()> {
     Ok(())
-}
-
-/// Like the C tool, makes sure the one Open_vSwitch row exists (inserting it in this run's
-/// transaction when the database is empty).
-fn prepare(ctx: &mut Context<'_>) -> CtlResult<()> {
-    crate::ctl::increment::ensure_root_row(ctx, "Open_vSwitch")
-}
-
-fn before_commit(ctx: &mut Context<'_>) -> CtlResult<()> {
-    wait::before_commit(ctx)
-}
-
-fn after_commit(
-    session: &Session,
-    opts: &GlobalOptions,
-    results: &[OperationResult],
-) -> CtlResult<()> {
-    wait::after_commit(session, opts, results)
 }
