@@ -166,6 +166,11 @@ enum Pending {
         name: String,
         reply: Option<oneshot::Sender<Result<(), Error>>>,
     },
+    /// `get_schema` for a replica's database after `monitor_canceled`; the monitor starts
+    /// again once the replica has the current schema.
+    RefreshSchema {
+        id: String,
+    },
     Ignore,
 }
 
@@ -549,6 +554,17 @@ impl Task {
         }
         let ids: Vec<String> = self.monitors.iter().map(|m| m.id.clone()).collect();
         for id in ids {
+            // A replica's database may have been converted while we were away (an upgrade
+            // restarts the server on a converted file): check its schema first.
+            let replica_db = self
+                .monitors
+                .iter()
+                .find(|m| m.id == id)
+                .and_then(|m| matches!(m.sink, Sink::Replica(_)).then(|| m.db.clone()));
+            if let Some(db) = replica_db {
+                let reply = self.call_internal(s, "get_schema", json!([db])).await?;
+                self.adopt_schema(&id, &reply);
+            }
             while let Some(m) = self.monitors.iter().find(|m| m.id == id) {
                 let method = m.method;
                 let params = monitor_params(m, true)?;
@@ -564,6 +580,64 @@ impl Task {
             }
         }
         Ok(())
+    }
+
+    /// Moves a replica monitor to the schema in a `get_schema` reply if it differs from the
+    /// replica's: the replica is converted ([`Replica::convert`]), the monitor's requests lose
+    /// the tables and columns the server no longer has (with a warning), and the monitor
+    /// will start over from the full contents. Anything else (an error, another sink, the
+    /// same schema) leaves it as it is.
+    fn adopt_schema(&mut self, id: &str, reply: &Reply) {
+        let Some(m) = self.monitors.iter_mut().find(|m| m.id == id) else {
+            return;
+        };
+        let Sink::Replica(r) = &mut m.sink else {
+            return;
+        };
+        let schema = match reply.result().map_err(|e| e.to_string()).and_then(|bytes| {
+            crate::schema::DatabaseSchema::from_slice(bytes).map_err(|e| e.to_string())
+        }) {
+            Ok(schema) => schema,
+            Err(e) => {
+                tracing::warn!("monitor {id}: cannot read the schema of {}: {e}", m.db);
+                return;
+            }
+        };
+        let mut data = r.data.write().unwrap_or_else(|e| e.into_inner());
+        if **data.schema() == schema {
+            return;
+        }
+        tracing::info!(
+            "monitor {id}: {} changed schema ({} -> {}); resynchronizing",
+            m.db,
+            data.schema().version,
+            schema.version
+        );
+        let mut converted = data.convert(Arc::new(schema));
+        m.requests.retain_mut(|(table, req)| {
+            let Some(ts) = converted.schema().table(table) else {
+                tracing::warn!("monitor {id}: table {table} is gone from {}", m.db);
+                return false;
+            };
+            let asked_for_some = !req.columns.is_empty();
+            req.columns.retain(|c| {
+                let kept = ts.column(c).is_some() || c == "_version";
+                if !kept {
+                    tracing::warn!("monitor {id}: column {table}.{c} is gone from {}", m.db);
+                }
+                kept
+            });
+            // No columns left must not turn into "every column".
+            !(asked_for_some && req.columns.is_empty())
+        });
+        for (table, req) in &m.requests {
+            if let Err(e) = converted.set_monitored_columns(table, &req.columns) {
+                tracing::warn!("monitor {id}: {e}");
+            }
+        }
+        r.tables = m.requests.iter().map(|(t, _)| t.clone()).collect();
+        *data = converted;
+        m.last_txn_id = None;
     }
 
     /// If the monitor's last attempt failed with "unknown method", moves it to the next
@@ -1028,6 +1102,10 @@ impl Task {
                 }));
             }
             Pending::Echo | Pending::Ignore => {}
+            Pending::RefreshSchema { id } => {
+                self.adopt_schema(&id, &reply);
+                self.start_monitor(s, &id, None).await?;
+            }
             Pending::StartMonitor {
                 id,
                 resume,
@@ -1164,8 +1242,20 @@ impl Task {
                     self.monitors[pos].last_txn_id = None;
                     self.deliver(s, pos, MonitorEvent::Canceled).await?;
                     // The database changed under us (converted or removed and re-added):
-                    // start over from its full contents.
-                    self.start_monitor(s, &key, None).await?;
+                    // start over from its full contents, under its new schema for a replica.
+                    let db = self
+                        .monitors
+                        .iter()
+                        .find(|m| m.id == key)
+                        .and_then(|m| matches!(m.sink, Sink::Replica(_)).then(|| m.db.clone()));
+                    match db {
+                        Some(db) => {
+                            let pending = Pending::RefreshSchema { id: key };
+                            self.send_request(s, "get_schema", &json!([db]), pending)
+                                .await?;
+                        }
+                        None => self.start_monitor(s, &key, None).await?,
+                    }
                 }
             }
             other => tracing::debug!("ignoring notification {other}"),

@@ -292,7 +292,12 @@ impl Client {
     /// resume it, only these tables are replaced, and subscribers see the real differences.
     ///
     /// The server's own schema is used (fetched with `get_schema`), so a newer server's extra
-    /// columns are simply there, and a column the server lacks is refused up front.
+    /// columns are simply there, and a column the server lacks is refused up front. When the
+    /// database's schema changes (an online `ovsdb-client convert`, which cancels the
+    /// monitor, or a server that comes back from an upgrade), the replica moves to the new
+    /// schema ([`Replica::convert`](crate::replica::Replica::convert)): added columns appear,
+    /// dropped tables and columns leave the monitor with a warning, and the contents are
+    /// replaced by the server's, with events for what really changed.
     pub async fn replicate(
         &self,
         db: &str,

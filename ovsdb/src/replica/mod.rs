@@ -86,6 +86,8 @@ use std::collections::btree_set::Range;
 use std::fmt;
 use std::sync::Arc;
 
+use compact_str::CompactString;
+
 use crate::data::{Atom, Row, Uuid};
 use crate::schema::DatabaseSchema;
 
@@ -138,6 +140,86 @@ impl Replica {
     /// The schema.
     pub fn schema(&self) -> &Arc<DatabaseSchema> {
         &self.schema
+    }
+
+    /// The same replica under a new version of its schema (after `ovsdb-client convert`, or a
+    /// server restarted on an upgraded database): an empty table for each table `schema`
+    /// adds, tables it drops are gone, and the kept rows lose the columns it drops. Every
+    /// monitored column set is reset to "all columns" (set them again with
+    /// [`Replica::set_monitored_columns`]). The schema's own indexes are rebuilt and the
+    /// indexes added with [`Replica::add_index`] are carried over where the new schema still
+    /// allows them (the others are dropped with a warning).
+    ///
+    /// The rows are the old ones: replace them with the server's contents under the new
+    /// schema ([`Replica::replace_tables`]) so the events show what really changed. An
+    /// [`IndexId`] stays valid only when the set of tables is unchanged; otherwise look it up
+    /// again with [`Replica::index_id`].
+    pub fn convert(&self, schema: Arc<DatabaseSchema>) -> Replica {
+        let mut converted = Replica::new(Arc::clone(&schema));
+        for old in &self.tables {
+            let (Ok(i), Some(new_schema)) =
+                (converted.table_index(old.name()), schema.table(old.name()))
+            else {
+                continue;
+            };
+            let Some(table) = converted.tables.get_mut(i) else {
+                continue;
+            };
+            let table = Arc::make_mut(table);
+            table.reserve(old.len());
+            for (uuid, row) in old.iter() {
+                let kept = row
+                    .columns()
+                    .all(|c| c == "_version" || new_schema.column(c).is_some());
+                let row = if kept {
+                    Arc::clone(row)
+                } else {
+                    Arc::new(
+                        row.iter()
+                            .filter(|(c, _)| *c == "_version" || new_schema.column(c).is_some())
+                            .map(|(c, d)| (CompactString::from(c), d.clone()))
+                            .collect(),
+                    )
+                };
+                table.apply_change(uuid, None, Some(row));
+            }
+            let old_schema_indexes: Vec<IndexSpec> = self
+                .schema
+                .table(old.name())
+                .map(|ts| {
+                    ts.indexes
+                        .iter()
+                        .map(|cols| {
+                            IndexSpec::compound(
+                                old.name(),
+                                cols.iter()
+                                    .map(|c| IndexPart::Column(c.as_str().into()))
+                                    .collect(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            for index in &old.indexes {
+                let spec = &index.spec;
+                if old_schema_indexes.contains(spec)
+                    || table.indexes.iter().any(|i| i.spec == *spec)
+                {
+                    continue;
+                }
+                match index::Index::new(spec.clone(), new_schema) {
+                    Ok(index) => {
+                        table.push_index(index);
+                    }
+                    Err(problem) => tracing::warn!(
+                        table = %old.name(),
+                        %problem,
+                        "dropping an index the converted schema no longer allows"
+                    ),
+                }
+            }
+        }
+        converted
     }
 
     /// The table named `name`, if the schema has it.

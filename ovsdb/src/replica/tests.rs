@@ -990,3 +990,67 @@ fn replicas_and_events_cross_threads() {
     send_sync::<ReplicaError>();
     send_sync::<Lookup<'static>>();
 }
+
+/// `convert`: rows kept without the dropped columns, a new table empty, a dropped table gone,
+/// user indexes carried over where the new schema allows them and rebuilt from the rows.
+#[test]
+fn convert_to_a_new_schema_version() {
+    let mut r = replica();
+    let by_s = r.add_index(IndexSpec::column("T", "s")).unwrap();
+    r.add_index(IndexSpec::parse("T", "m:k")).unwrap();
+    let row = Row::new()
+        .with("s", "x")
+        .with("m", Datum::map([("k", "v")]))
+        .with("i", 7);
+    r.apply_update2(&up2("T", vec![(u(1), RowChange::Insert(row))]))
+        .unwrap();
+    r.apply_update2(&up2(
+        "U",
+        vec![(u(2), RowChange::Insert(Row::new().with("name", "n")))],
+    ))
+    .unwrap();
+
+    let mut next: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
+    let t = next["tables"]["T"]["columns"].as_object_mut().unwrap();
+    t.remove("m");
+    t.insert("added".into(), serde_json::json!({"type": "string"}));
+    next["tables"].as_object_mut().unwrap().insert(
+        "V".into(),
+        serde_json::json!({"columns": {"x": {"type": "integer"}}}),
+    );
+    next["version"] = "1.1.0".into();
+    let next = Arc::new(DatabaseSchema::from_json_str(&next.to_string()).unwrap());
+
+    let c = r.convert(Arc::clone(&next));
+    assert_eq!(c.schema().version, "1.1.0");
+    let kept = c.get("T", u(1)).unwrap();
+    assert_eq!(kept.get("s"), Some(&Datum::from("x")));
+    assert_eq!(
+        kept.get("m"),
+        None,
+        "a dropped column is gone from kept rows"
+    );
+    assert_eq!(
+        c.get("U", u(2)).unwrap().get("name"),
+        Some(&Datum::from("n"))
+    );
+    assert!(c.table("V").unwrap().is_empty());
+    // The index on s survived (looked up again: the tables changed), the one on m:k did not,
+    // and the schema's own index on U.name was rebuilt from the rows.
+    assert!(c.index_id(&IndexSpec::parse("T", "m:k")).is_none());
+    let s_again = c.index_id(&IndexSpec::column("T", "s")).unwrap();
+    assert_eq!(c.lookup(s_again, &Atom::from("x")).count(), 1);
+    let by_name = c.index_id(&IndexSpec::column("U", "name")).unwrap();
+    assert_eq!(c.lookup(by_name, &Atom::from("n")).count(), 1);
+    // The original is untouched.
+    assert_eq!(r.lookup(by_s, &Atom::from("x")).count(), 1);
+    assert!(r.get("T", u(1)).unwrap().get("m").is_some());
+    // New inserts get the new column's default (every column is monitored again).
+    let mut c = c;
+    c.apply_update2(&up2("T", vec![(u(3), RowChange::Insert(Row::new()))]))
+        .unwrap();
+    assert_eq!(
+        c.get("T", u(3)).unwrap().get("added"),
+        Some(&Datum::from(""))
+    );
+}

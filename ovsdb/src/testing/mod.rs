@@ -548,6 +548,23 @@ impl Sandbox {
         self.spawn_server()
     }
 
+    /// Starts the server again after [`Sandbox::stop`], on the same files, socket and ports
+    /// (e.g. after converting a database file with `ovsdb-tool convert`, as an upgrade does).
+    pub fn start_again(&mut self) -> Result<(), SandboxError> {
+        if self.server.is_some() {
+            return Ok(());
+        }
+        self.spawn_server()
+    }
+
+    /// The file that holds the database `name`, if this sandbox serves it.
+    pub fn database_file(&self, name: &str) -> Option<&Path> {
+        self.databases
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, p)| p.as_path())
+    }
+
     /// Stops the server; the files stay until the sandbox is dropped.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.server.take() {
