@@ -474,15 +474,24 @@ impl Task {
                 (self.serve(&mut s).await, true)
             }
         };
-        // Whatever was in flight has an unknown outcome now.
+        // Whatever was in flight has an unknown outcome now; say why the connection ended.
+        let reason = match &end {
+            SessionEnd::Shutdown => "the client shut down".to_owned(),
+            SessionEnd::Rejected(why) => format!("{remote}: {why}"),
+            SessionEnd::Lost(why) => format!("{remote}: {why}"),
+        };
         for (_, p) in s.pending.drain() {
             match p {
                 Pending::User { method, reply } => {
-                    let _ = reply.send(Err(Error::OutcomeUnknown { method }));
+                    let _ = reply.send(Err(Error::OutcomeUnknown {
+                        method,
+                        reason: reason.clone(),
+                    }));
                 }
                 Pending::Unlock { reply } => {
                     let _ = reply.send(Err(Error::OutcomeUnknown {
                         method: "unlock".into(),
+                        reason: reason.clone(),
                     }));
                 }
                 Pending::StartMonitor {
@@ -491,11 +500,13 @@ impl Task {
                     // Registered: it will be established on the next connection.
                     let _ = reply.send(Err(Error::OutcomeUnknown {
                         method: "monitor".into(),
+                        reason: reason.clone(),
                     }));
                 }
                 Pending::ChangeMonitor { reply, .. } => {
                     let _ = reply.send(Err(Error::OutcomeUnknown {
                         method: "monitor_cond_change".into(),
+                        reason: reason.clone(),
                     }));
                 }
                 Pending::Lock {

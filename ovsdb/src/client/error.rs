@@ -12,10 +12,15 @@ pub enum Error {
     NotConnected(String),
     /// The connection dropped after the request was sent and before its reply arrived. For a
     /// `transact`, whether it was committed is unknown: check the database before retrying.
-    #[error("connection lost while waiting for the reply to \"{method}\"; its outcome is unknown")]
+    #[error(
+        "connection lost while waiting for the reply to \"{method}\" ({reason}); its outcome \
+         is unknown"
+    )]
     OutcomeUnknown {
         /// The method whose reply never came.
         method: String,
+        /// Why the connection ended (the remote and what went wrong).
+        reason: String,
     },
     /// The server answered with a JSON-RPC error.
     #[error("\"{method}\" failed: {error}")]
