@@ -519,3 +519,81 @@ fn tls_settings_reject_ovs_pki_dsa_keys() {
     assert!(message.contains("unsupported type"), "{message}");
     assert!(message.contains("-k dsa"), "{message}");
 }
+
+/// Signs the server's certificate request again, valid only from 2020 to 2021, with the
+/// sandbox's own CA (`openssl ca` on ovs-pki's CA directory), and makes it the server's.
+fn expire_server_certificate(pki: &Pki) {
+    let ca_dir = pki.dir.join("ca/switchca");
+    let request = pki.dir.join("server-req.pem");
+    let expired = pki.dir.join("server-expired-cert.pem");
+    let out = std::process::Command::new("openssl")
+        .current_dir(&ca_dir)
+        .args(["ca", "-config", "ca.cnf", "-batch"])
+        .args([
+            "-startdate",
+            "20200101000000Z",
+            "-enddate",
+            "20210101000000Z",
+        ])
+        .arg("-in")
+        .arg(&request)
+        .arg("-out")
+        .arg(&expired)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        out.status.success(),
+        "openssl ca: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::copy(&expired, &pki.server_cert).unwrap();
+}
+
+/// A server certificate signed by the trusted CA but expired is refused, and the error says
+/// so; the same client connects once the server has a valid certificate again.
+#[tokio::test]
+async fn ssl_server_with_an_expired_certificate_is_refused() {
+    let mut sb = Sandbox::builder().schema(NB).ssl().start().unwrap();
+    let pki = sb.pki().unwrap().clone();
+    let valid = std::fs::read(&pki.server_cert).unwrap();
+    let tls = client_settings(&pki);
+    expire_server_certificate(&pki);
+    sb.restart().unwrap();
+    let remote = sb.ssl_remote().unwrap();
+    let err = connect_to(&remote, Some(&tls)).await.unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, TransportError::Tls { .. }), "{err:?}");
+    assert!(message.contains(&remote), "{message}");
+    assert!(message.to_lowercase().contains("expired"), "{message}");
+
+    std::fs::write(&pki.server_cert, valid).unwrap();
+    sb.restart().unwrap();
+    let stream = connect_to(&sb.ssl_remote().unwrap(), Some(&tls))
+        .await
+        .unwrap();
+    assert_lists_nb(&list_dbs(stream).await.unwrap());
+}
+
+/// Nothing a client prints about its TLS settings contains key material: `Debug` of the
+/// settings (and of client options holding them) names the files only.
+#[tokio::test]
+async fn tls_settings_never_print_key_material() {
+    let sb = Sandbox::builder().schema(NB).ssl().start().unwrap();
+    let pki = sb.pki().unwrap();
+    let tls = client_settings(pki);
+    let key_pem = std::fs::read_to_string(&pki.client_key).unwrap();
+    let body: String = key_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .take(1)
+        .collect();
+    assert!(body.len() > 20);
+    let opts = ovsdb::client::ClientOptions::new(&sb.ssl_remote().unwrap())
+        .unwrap()
+        .tls(tls.clone());
+    for printed in [format!("{tls:?}"), format!("{opts:?}"), format!("{tls:#?}")] {
+        assert!(!printed.contains(&body), "key material in {printed}");
+        assert!(!printed.contains("PRIVATE KEY"), "{printed}");
+    }
+    assert!(format!("{tls:?}").contains(&pki.client_key.display().to_string()));
+}
