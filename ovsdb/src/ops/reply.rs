@@ -482,7 +482,7 @@ mod tests {
         let err = decode(&[Operation::assert("l"), Operation::abort()], short).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "operations[0] (assert) failed: not owner: Asserted lock l not held.; the \
+            "operations[0] (assert) failed: not owner: Asserted lock l not held; the \
              transaction changed nothing"
         );
         let syntax = r#"[{},{"details":"Parsing ovsdb operation 2 of 3 failed: No operation \"frob\"","error":"syntax error","syntax":"{\"op\":\"frob\"}"},null]"#;

@@ -187,7 +187,9 @@ impl fmt::Display for OperationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.error)?;
         if let Some(details) = &self.details {
-            write!(f, ": {details}")?;
+            // ovsdb-server ends most details with a period; this text is usually followed by
+            // more of a sentence.
+            write!(f, ": {}", details.trim_end().trim_end_matches('.'))?;
         }
         if let Some(syntax) = &self.syntax {
             // The offending text can be a whole operation, rows included: show its start.
