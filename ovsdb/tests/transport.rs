@@ -597,3 +597,68 @@ async fn tls_settings_never_print_key_material() {
     }
     assert!(format!("{tls:?}").contains(&pki.client_key.display().to_string()));
 }
+
+/// Signs the server's certificate request again with the sandbox's CA, adding a
+/// subjectAltName (e.g. `IP:127.0.0.1`), and makes it the server's.
+fn name_server_certificate(pki: &Pki, san: &str) {
+    let ca_dir = pki.dir.join("ca/switchca");
+    let ext = pki.dir.join("san.ext");
+    std::fs::write(&ext, format!("subjectAltName={san}\n")).unwrap();
+    let named = pki.dir.join("server-named-cert.pem");
+    let out = std::process::Command::new("openssl")
+        .current_dir(&ca_dir)
+        .args([
+            "ca", "-config", "ca.cnf", "-batch", "-days", "30", "-extfile",
+        ])
+        .arg(&ext)
+        .arg("-in")
+        .arg(pki.dir.join("server-req.pem"))
+        .arg("-out")
+        .arg(&named)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        out.status.success(),
+        "openssl ca: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::copy(&named, &pki.server_cert).unwrap();
+}
+
+/// With the name check on (off by default, as in Open vSwitch, whose ovs-pki certificates
+/// name no host), a certificate that does not name the address connected to is refused with
+/// words that say so; a certificate naming 127.0.0.1 is accepted, and the default settings
+/// accept both.
+#[tokio::test]
+async fn ssl_name_check_refuses_a_certificate_for_another_name() {
+    let mut sb = Sandbox::builder().schema(NB).ssl().start().unwrap();
+    let pki = sb.pki().unwrap().clone();
+    let plain = client_settings(&pki);
+    let checking = plain.with_server_name_check().unwrap();
+    assert!(checking.checks_server_name() && !plain.checks_server_name());
+    let remote = sb.ssl_remote().unwrap();
+
+    // ovs-pki's certificate names a switch, not 127.0.0.1.
+    let err = connect_to(&remote, Some(&checking)).await.unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, TransportError::Tls { .. }), "{err:?}");
+    assert!(message.contains("not valid for the address"), "{message}");
+    let stream = connect_to(&remote, Some(&plain)).await.unwrap();
+    assert_lists_nb(&list_dbs(stream).await.unwrap());
+
+    // A certificate for another address is refused too; one for 127.0.0.1 is accepted.
+    name_server_certificate(&pki, "IP:10.9.8.7,DNS:elsewhere.example");
+    sb.restart().unwrap();
+    let remote = sb.ssl_remote().unwrap();
+    let err = connect_to(&remote, Some(&checking)).await.unwrap_err();
+    assert!(
+        err.to_string().contains("not valid for the address"),
+        "{err}"
+    );
+
+    name_server_certificate(&pki, "IP:127.0.0.1");
+    sb.restart().unwrap();
+    let remote = sb.ssl_remote().unwrap();
+    let stream = connect_to(&remote, Some(&checking)).await.unwrap();
+    assert_lists_nb(&list_dbs(stream).await.unwrap());
+}

@@ -354,6 +354,20 @@ fn explain_handshake_error(error: &io::Error, tls: &TlsSettings) -> String {
              certificate (-C/--ca-cert)",
             tls.ca_cert().display()
         ),
+        Some(RustlsError::InvalidCertificate(
+            e @ (CertificateError::NotValidForName
+            | CertificateError::NotValidForNameContext { .. }),
+        )) => format!(
+            "the server's certificate is not valid for the address we connected to (name \
+             check on: {e:?}); connect by a name the certificate lists in its subjectAltName, \
+             or leave the name check off as Open vSwitch does"
+        ),
+        Some(RustlsError::InvalidCertificate(
+            e @ (CertificateError::Expired | CertificateError::ExpiredContext { .. }),
+        )) => format!(
+            "the server's certificate has expired ({e:?}); renew it (ovs-pki sign) and restart \
+             the server"
+        ),
         Some(RustlsError::InvalidCertificate(e)) => format!(
             "the server's certificate failed verification against the CA in {}: {e:?}",
             tls.ca_cert().display()

@@ -114,9 +114,12 @@ pub enum TlsError {
 /// `-C`/`--ca-cert`, in the form `ovs-pki` writes them (PEM; `NAME-privkey.pem`,
 /// `NAME-cert.pem` and the CA's `cacert.pem`).
 ///
-/// Like Open vSwitch, the server's certificate is checked against the CA only: its chain,
-/// signatures and validity dates are verified (by webpki), but **not its host name**, because
-/// `ovs-pki` certificates name a switch or controller, not a host. The TLS code is rustls with
+/// Like Open vSwitch, the server's certificate is checked against the CA only by default: its
+/// chain, signatures and validity dates are verified (by webpki), but **not its host name**,
+/// because `ovs-pki` certificates name a switch or controller, not a host. Where the servers'
+/// certificates do name them (a subjectAltName with the DNS name or IP address the client
+/// connects to), [`TlsSettings::with_server_name_check`] makes a certificate for another name
+/// a refused handshake. The TLS code is rustls with
 /// the *ring* crypto provider, chosen here explicitly (no process-wide default is needed).
 ///
 /// ```no_run
@@ -139,6 +142,7 @@ pub struct TlsSettings {
     private_key: PathBuf,
     certificate: PathBuf,
     ca_cert: PathBuf,
+    check_names: bool,
 }
 
 impl TlsSettings {
@@ -149,8 +153,33 @@ impl TlsSettings {
         certificate: impl AsRef<Path>,
         ca_cert: impl AsRef<Path>,
     ) -> Result<TlsSettings, TlsError> {
-        let (private_key, certificate, ca_cert) =
-            (private_key.as_ref(), certificate.as_ref(), ca_cert.as_ref());
+        Self::build(
+            private_key.as_ref(),
+            certificate.as_ref(),
+            ca_cert.as_ref(),
+            false,
+        )
+    }
+
+    /// The same settings (the files are read again), also requiring the server's certificate
+    /// to be valid for the host name or IP address of the remote (webpki's subjectAltName
+    /// check). Open vSwitch does not check names; turn this on only where the servers'
+    /// certificates carry their names.
+    pub fn with_server_name_check(&self) -> Result<TlsSettings, TlsError> {
+        Self::build(&self.private_key, &self.certificate, &self.ca_cert, true)
+    }
+
+    /// True if [`TlsSettings::with_server_name_check`] made these settings.
+    pub fn checks_server_name(&self) -> bool {
+        self.check_names
+    }
+
+    fn build(
+        private_key: &Path,
+        certificate: &Path,
+        ca_cert: &Path,
+        check_names: bool,
+    ) -> Result<TlsSettings, TlsError> {
         let provider = Arc::new(ring::default_provider());
 
         let key = read_private_key(private_key)?;
@@ -173,6 +202,7 @@ impl TlsSettings {
         let verifier = Arc::new(CaOnlyVerifier {
             roots: Arc::new(roots),
             algorithms: provider.signature_verification_algorithms,
+            check_names,
         });
 
         let mut config = ClientConfig::builder_with_provider(provider)
@@ -201,6 +231,7 @@ impl TlsSettings {
             private_key: private_key.into(),
             certificate: certificate.into(),
             ca_cert: ca_cert.into(),
+            check_names,
         })
     }
 
@@ -236,6 +267,7 @@ impl fmt::Debug for TlsSettings {
             .field("private_key", &self.private_key)
             .field("certificate", &self.certificate)
             .field("ca_cert", &self.ca_cert)
+            .field("check_names", &self.check_names)
             .finish_non_exhaustive()
     }
 }
@@ -296,11 +328,12 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// Verifies the server's certificate the way Open vSwitch's stream-ssl does: the chain must lead
 /// to one of our CA certificates, with valid signatures and dates (webpki's checks, the same
 /// ones rustls's `WebPkiServerVerifier` runs), but the certificate need not name the host we
-/// connected to.
+/// connected to, unless `check_names` (then it must, as with `WebPkiServerVerifier`).
 #[derive(Debug)]
 struct CaOnlyVerifier {
     roots: Arc<RootCertStore>,
     algorithms: WebPkiSupportedAlgorithms,
+    check_names: bool,
 }
 
 impl ServerCertVerifier for CaOnlyVerifier {
@@ -308,7 +341,7 @@ impl ServerCertVerifier for CaOnlyVerifier {
         &self,
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
+        server_name: &ServerName<'_>,
         _ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, RustlsError> {
@@ -320,6 +353,9 @@ impl ServerCertVerifier for CaOnlyVerifier {
             now,
             self.algorithms.all,
         )?;
+        if self.check_names {
+            tokio_rustls::rustls::client::verify_server_name(&cert, server_name)?;
+        }
         Ok(ServerCertVerified::assertion())
     }
 
@@ -367,6 +403,7 @@ mod tests {
         CaOnlyVerifier {
             roots: Arc::new(roots),
             algorithms: ring::default_provider().signature_verification_algorithms,
+            check_names: false,
         }
     }
 
