@@ -5,7 +5,7 @@
 //! chassis (named after its certificate's CN), and is refused, in plain words, a write the
 //! role does not allow; the refused transaction changes nothing.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
@@ -91,7 +91,7 @@ impl Server {
 }
 
 /// The CN of a certificate (what ovsdb-server calls the client's id).
-fn common_name(cert: &PathBuf) -> String {
+fn common_name(cert: &Path) -> String {
     let out = run(
         "openssl",
         &[
@@ -251,8 +251,7 @@ async fn a_write_the_role_does_not_allow_is_a_permission_error_in_plain_words() 
                 "Chassis",
                 vec![Condition::eq("name", me.as_str())],
                 Row::new().with("hostname", "renamed"),
-            )
-            .into(),
+            ),
             Operation::insert(
                 "Chassis",
                 Row::new()
