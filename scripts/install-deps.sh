@@ -3,11 +3,14 @@
 # but only when something is missing, so it is cheap to call before every run.
 set -euo pipefail
 
-PACKAGES=(openvswitch-switch openvswitch-common ovn-central ovn-common ovn-host python3-openvswitch)
+# iproute2 and util-linux give ip, unshare and setpriv: the OVN sandbox's own network namespace
+# (real veth pairs) and processes that die with their parent; openssl signs test certificates.
+PACKAGES=(openvswitch-switch openvswitch-common ovn-central ovn-common ovn-host python3-openvswitch
+          iproute2 util-linux openssl)
 
 missing=()
 for prog in ovsdb-server ovsdb-tool ovsdb-client ovs-vsctl ovs-vswitchd ovs-pki \
-            ovn-nbctl ovn-northd ovn-controller; do
+            ovn-nbctl ovn-northd ovn-controller ip unshare setpriv openssl; do
     command -v "$prog" >/dev/null 2>&1 || [ -x "/usr/sbin/$prog" ] || missing+=("$prog")
 done
 for file in /usr/share/ovn/ovn-nb.ovsschema /usr/share/ovn/ovn-sb.ovsschema \

@@ -46,8 +46,10 @@
 //! ```
 
 pub mod cluster;
+pub mod ovn;
 
 pub use self::cluster::{Cluster, MemberState, MemberStatus, Relay, Role};
+pub use self::ovn::OvnSandbox;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
