@@ -125,6 +125,94 @@ fn a_change_to_what_a_run_read_makes_it_start_over() {
 }
 
 #[test]
+fn projected_reads_see_the_runs_changes_and_are_guarded_only_in_writing_runs() {
+    use bins::ctl::project::{self, int_of, str_of, Want};
+    const LS: &str = "Logical_Switch";
+    const LSP: &str = "Logical_Switch_Port";
+    let sb = Sandbox::start(&[NB_SCHEMA]).expect("ovsdb-server");
+    let r = sb.remote();
+    ok(&rnbctl(&r, &["ls-add", "sw0", "--", "ls-add", "sw1"]));
+    ok(&rnbctl(
+        &r,
+        &[
+            "lsp-add", "sw0", "p1", "--", "lsp-add", "sw0", "c1", "p1", "7",
+        ],
+    ));
+    ok(&rnbctl(&r, &["set", "logical_switch_port", "c1", "tag=7"]));
+    let session = session(&r);
+    let opts = GlobalOptions::default();
+
+    // This run changes p1, deletes sw1 and creates sw2; the projection shows all three.
+    let mut ctx = Context::new(&session, &opts, bins::nbctl::ROW_IDS);
+    let p1 = ctx
+        .query(LSP, &[Condition::eq("name", "p1")])
+        .expect("query")[0];
+    ctx.set(LSP, p1, "type", Datum::from("localnet"))
+        .expect("set");
+    let sw1 = ctx
+        .query(LS, &[Condition::eq("name", "sw1")])
+        .expect("query")[0];
+    ctx.delete(LS, sw1).expect("delete");
+    let sw2 = ctx
+        .insert(LS, None, ovsdb::data::Row::new().with("name", "sw2"))
+        .expect("insert");
+    let wants = [
+        Want::dense(LS, &["name", "no_such_column"]),
+        Want {
+            table: LSP,
+            columns: &["name"],
+            sparse: &["type", "parent_name", "tag"],
+        },
+        Want::dense("No_Such_Table", &["name"]),
+    ];
+    let read = project::read(&mut ctx, &wants).expect("read");
+    let mut switches: Vec<&str> = read[0].rows().iter().map(|(_, v)| str_of(&v[0])).collect();
+    switches.sort_unstable();
+    assert_eq!(switches, ["sw0", "sw2"]);
+    assert!(read[0].get(sw2).is_some() && read[0].get(sw1).is_none());
+    assert!(read[0].rows().iter().all(|(_, v)| v[1].is_empty()));
+    let uuids: Vec<_> = read[1].uuids().collect();
+    assert!(uuids.windows(2).all(|w| w[0] < w[1]), "UUID order");
+    let port = |name: &str| {
+        read[1]
+            .rows()
+            .iter()
+            .find(|(_, v)| str_of(&v[0]) == name)
+            .map(|(_, v)| {
+                (
+                    str_of(&v[1]).to_string(),
+                    str_of(&v[2]).to_string(),
+                    int_of(&v[3]),
+                )
+            })
+            .expect("port")
+    };
+    assert_eq!(port("p1"), ("localnet".into(), String::new(), None));
+    assert_eq!(port("c1"), (String::new(), "p1".into(), Some(7)));
+    assert!(read[2].is_empty());
+
+    // A writing run's projected read is guarded: a change to any row read makes it retry.
+    ok(&rnbctl(
+        &r,
+        &["set", "logical_switch_port", "c1", "external_ids:x=y"],
+    ));
+    assert!(matches!(ctx.commit(None).expect("commit"), Commit::Retry));
+
+    // A read-only run's is not: nothing it read is written back.
+    let mut ctx = Context::new(&session, &opts, bins::nbctl::ROW_IDS);
+    ctx.set_guard_reads(false);
+    project::read(&mut ctx, &[Want::dense(LSP, &["name"])]).expect("read");
+    ctx.insert(LS, None, ovsdb::data::Row::new().with("name", "sw3"))
+        .expect("insert");
+    ok(&rnbctl(
+        &r,
+        &["set", "logical_switch_port", "c1", "external_ids:x=z"],
+    ));
+    assert!(matches!(ctx.commit(None).expect("commit"), Commit::Done(_)));
+    assert_eq!(ok(&rnbctl(&r, &["ls-list"])).lines().count(), 3);
+}
+
+#[test]
 fn chains_are_one_transaction_and_errors_change_nothing() {
     let sb = Sandbox::start(&[NB_SCHEMA]).expect("ovsdb-server");
     let r = sb.remote();

@@ -148,6 +148,9 @@ pub struct Context<'s> {
     /// Set when the current command's output is a table (list, find): `--oneline` leaves
     /// tables as they are, as the C tools print them with `table_print`.
     pub output_is_table: bool,
+    /// Whether whole-table projected reads ([`super::project::read`]) are guarded: needed
+    /// only when the run may commit what it read (see [`Context::set_guard_reads`]).
+    guard_reads: bool,
 }
 
 /// The outcome of committing a run.
@@ -177,7 +180,57 @@ impl<'s> Context<'s> {
             log_module: "ctl",
             printer: super::format::Printer::new(),
             output_is_table: false,
+            guard_reads: true,
         }
+    }
+
+    /// Whether projected whole-table reads record guards (and so ask for `_version`). On by
+    /// default; the runner turns it off for a chain of read-only commands, whose only
+    /// possible write (the root row a database lacks) is guarded by its own read.
+    pub fn set_guard_reads(&mut self, on: bool) {
+        self.guard_reads = on;
+    }
+
+    /// See [`Context::set_guard_reads`].
+    pub fn guards_reads(&self) -> bool {
+        self.guard_reads
+    }
+
+    /// Whether every row of `table` is held (a whole-table read was made).
+    pub fn is_complete(&self, table: &str) -> bool {
+        self.tables.get(table).is_some_and(|v| v.complete)
+    }
+
+    /// Every held, not deleted row of `table`, in UUID order.
+    pub(crate) fn held_rows(&self, table: &str) -> Vec<(Uuid, &Row)> {
+        self.tables
+            .get(table)
+            .map(|v| {
+                v.rows
+                    .iter()
+                    .filter_map(|(u, e)| e.row().map(|r| (*u, r)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The rows of `table` this run changed, created or deleted (`None`), in UUID order.
+    pub(crate) fn held_changes(&self, table: &str) -> Vec<(Uuid, Option<&Row>)> {
+        self.tables
+            .get(table)
+            .map(|v| {
+                v.rows
+                    .iter()
+                    .filter(|(_, e)| !matches!(e.state, State::Clean))
+                    .map(|(u, e)| (*u, e.row()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Records the guard of a whole-table read (see [`Context::push_guard`]).
+    pub(crate) fn push_read_guard(&mut self, table: &str, guard_rows: Vec<Row>) {
+        self.push_guard(table, Vec::new(), guard_rows);
     }
 
     /// The session (client, schema).
@@ -303,64 +356,22 @@ impl<'s> Context<'s> {
         }
     }
 
-    /// The `(uuid, value of column)` of every row of `table` now, reading just that column
-    /// from the server (a guarded select with `columns`), with this run's own changes: what
-    /// `*-list` needs from a large table without fetching whole rows. The rows are not held
-    /// afterwards.
+    /// The `(uuid, value of column)` of every row of `table` now, in UUID order, reading
+    /// just that column from the server (see [`super::project::read`]), with this run's own
+    /// changes: what `*-list` needs from a large table without fetching whole rows. The rows
+    /// are not held afterwards.
     pub fn column_of_all(&mut self, table: &str, column: &str) -> CtlResult<Vec<(Uuid, Datum)>> {
-        if self.tables.get(table).is_some_and(|v| v.complete) {
-            let all = self.matching(table, &[]);
-            return Ok(all
-                .into_iter()
-                .map(|u| (u, self.value(table, u, column)))
-                .collect());
-        }
-        let op = Operation::from(
-            Operation::select(table, Vec::new()).with_columns(["_uuid", "_version", column]),
-        );
-        let mut results = self
-            .session
-            .transact(&[op])
-            .map_err(|e| transaction_error(&e))?;
-        let rows = results
+        let columns = [column];
+        let mut proj = super::project::read(self, &[super::project::Want::dense(table, &columns)])?;
+        Ok(proj
             .pop()
-            .and_then(OperationResult::into_rows)
-            .unwrap_or_default();
-        let mut out = Vec::with_capacity(rows.len());
-        let mut guard_rows = Vec::with_capacity(rows.len());
-        let held = self.tables.get(table);
-        for mut row in rows {
-            let Some((uuid, guard_row)) = split_identity(&mut row) else {
-                continue;
-            };
-            guard_rows.push(guard_row);
-            match held.and_then(|v| v.rows.get(&uuid)) {
-                Some(e) => {
-                    if let Some(r) = e.row() {
-                        out.push((
-                            uuid,
-                            r.get(column).cloned().unwrap_or_else(Datum::empty_set),
-                        ));
-                    }
-                }
-                None => out.push((uuid, row.remove(column).unwrap_or_else(Datum::empty_set))),
-            }
-        }
-        if let Some(view) = held {
-            for (uuid, e) in &view.rows {
-                if e.orig.is_none() {
-                    if let Some(r) = e.row() {
-                        out.push((
-                            *uuid,
-                            r.get(column).cloned().unwrap_or_else(Datum::empty_set),
-                        ));
-                    }
-                }
-            }
-        }
-        self.push_guard(table, Vec::new(), guard_rows);
-        out.sort_by_key(|(u, _)| *u);
-        Ok(out)
+            .map(|p| {
+                p.into_rows()
+                    .into_iter()
+                    .map(|(u, mut v)| (u, v.swap_remove(0)))
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     /// Reads the whole table (once per run).
@@ -836,7 +847,7 @@ fn utc_now() -> String {
 
 /// Takes `_uuid` and `_version` out of a row the server sent: its UUID, and the row a guard
 /// compares (`_uuid` and `_version` only).
-fn split_identity(row: &mut Row) -> Option<(Uuid, Row)> {
+pub(crate) fn split_identity(row: &mut Row) -> Option<(Uuid, Row)> {
     let uuid = take_uuid(row, "_uuid")?;
     let mut guard_row = Row::new().with("_uuid", Atom::Uuid(uuid));
     if let Some(v) = take_uuid(row, "_version") {

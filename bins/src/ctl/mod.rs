@@ -14,6 +14,7 @@
 //! | [`db_commands`] | list, find, get, set, add, remove, clear, create, destroy, wait-until, comment |
 //! | [`increment`] | the counter increments the tools' waits use |
 //! | [`ovs_hash`] | OVS's string hash and hmap/smap iteration order |
+//! | [`project`] | whole-table reads of a few columns (`show`, listings) |
 //! | [`runner`] | one invocation, argv to exit status |
 
 pub mod command;
@@ -26,6 +27,7 @@ pub mod increment;
 pub mod names;
 pub mod options;
 pub mod ovs_hash;
+pub mod project;
 pub mod record;
 pub mod runner;
 pub mod symbols;

@@ -115,6 +115,8 @@ fn run_inner(tool: &Tool, mut argv: Vec<String>, out: &mut dyn Write) -> CtlResu
     loop {
         let mut ctx = Context::new(&session, &opts, tool.row_ids);
         ctx.log_module = tool.log_module;
+        // Nothing a read-only chain reads is ever written back, so its reads need no guards.
+        ctx.set_guard_reads(writes);
         super::increment::ensure_root_row(&mut ctx, tool.root_table)?;
         let mut outputs = Vec::with_capacity(chain.len());
         for (spec, cmd) in &chain {

@@ -9,6 +9,7 @@ use ovsdb::data::{Atom, Datum, Row, Uuid};
 use ovsdb::ops::{Condition, Mutation, Mutator, Operation};
 
 use crate::ctl::context::uuids_of;
+use crate::ctl::project::{self, Projection, Want};
 use crate::ctl::{Context, CtlError, CtlResult};
 
 /// One bridge as ovs-vsctl sees it: a real one (a Bridge row) or a fake one (a Port with
@@ -329,23 +330,57 @@ pub fn check_conflicts(
     Ok(())
 }
 
-/// The ports bridge `i` has (its own port included), read with their rows.
-pub fn ports_of(ctx: &mut Context<'_>, cache: &Cache, i: usize) -> CtlResult<Vec<Uuid>> {
+/// What [`ports_of`] read.
+#[derive(Debug, Default)]
+pub struct PortsOf {
+    /// The ports of the bridge (its own port included), in UUID order.
+    pub ports: Vec<Uuid>,
+    /// The columns asked for of (at least) those ports, followed by `tag`.
+    pub rows: Projection,
+    /// The other table asked for, when it was read whole in the same transaction.
+    pub also: Option<Projection>,
+}
+
+/// The ports bridge `i` has and `columns` of them (followed by `tag`, which says which
+/// bridge a port of a real bridge belongs to): the whole Port table's columns when the
+/// bridge holds most ports (and then `also`, read whole in the same transaction), else just
+/// its ports' rows.
+pub fn ports_of(
+    ctx: &mut Context<'_>,
+    cache: &Cache,
+    i: usize,
+    columns: &[&str],
+    also: Option<Want<'_>>,
+) -> CtlResult<PortsOf> {
     let br = &cache.bridges[i];
     let all = ctx.value("Bridge", br.row, "ports");
-    if holds_most_ports(ctx, cache, br.row) {
-        ctx.load_table("Port")?;
-    }
-    let ports = ctx.fetch_refs("Port", &all)?;
+    let (rows, also) = if holds_most_ports(ctx, cache, br.row) {
+        let mut wants = vec![Want {
+            table: "Port",
+            columns,
+            sparse: &["tag"],
+        }];
+        wants.extend(also);
+        let mut read = project::read(ctx, &wants)?.into_iter();
+        (read.next().unwrap_or_default(), read.next())
+    } else {
+        let ports = ctx.fetch_refs("Port", &all)?;
+        let mut with_tag = columns.to_vec();
+        with_tag.push("tag");
+        (project::held(ctx, "Port", &ports, &with_tag), None)
+    };
+    let tag = columns.len();
     let real = br.parent.unwrap_or(i);
-    Ok(ports
+    let ports = uuids_of(&all)
         .into_iter()
         .filter(|p| {
-            let tag = integer(ctx, "Port", *p, "tag").filter(|t| (0..=4095).contains(t));
-            let owner = tag.and_then(|t| cache.vlan_bridge(real, t)).unwrap_or(real);
-            owner == i
+            rows.get(*p).is_some_and(|v| {
+                let tag = project::int_of(&v[tag]).filter(|t| (0..=4095).contains(t));
+                tag.and_then(|t| cache.vlan_bridge(real, t)).unwrap_or(real) == i
+            })
         })
-        .collect())
+        .collect();
+    Ok(PortsOf { ports, rows, also })
 }
 
 /// Whether Bridge row `row` holds most of the database's ports (every port is in a bridge):

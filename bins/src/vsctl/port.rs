@@ -8,7 +8,9 @@ use ovsdb::data::{Atom, Datum, Row, Uuid};
 use ovsdb::ops::{Mutation, Mutator};
 
 use super::common::{self, uuid_datum, Cache};
+use crate::ctl::context::uuids_of;
 use crate::ctl::db_commands;
+use crate::ctl::project::{self, Want};
 use crate::ctl::{Command, CommandSpec, Context, CtlError, CtlResult, Mode};
 
 /// The table entries of this group.
@@ -77,10 +79,12 @@ fn cmd_list_ports(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
         return Ok(());
     };
     let own = cache.name(i).to_string();
-    let names: Vec<String> = common::ports_of(ctx, &cache, i)?
+    let common::PortsOf { ports, rows, .. } = common::ports_of(ctx, &cache, i, &["name"], None)?;
+    let names: Vec<String> = ports
         .into_iter()
-        .map(|p| common::string(ctx, "Port", p, "name"))
+        .filter_map(|p| rows.get(p).map(|v| project::str_of(&v[0])))
         .filter(|n| *n != own)
+        .map(str::to_string)
         .collect();
     output_sorted(ctx, names);
     Ok(())
@@ -92,20 +96,29 @@ fn cmd_list_ifaces(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
         return Ok(());
     };
     let own = cache.name(i).to_string();
-    let ports = common::ports_of(ctx, &cache, i)?;
-    if common::holds_most_ports(ctx, &cache, cache.bridges[i].row) {
-        ctx.load_table("Interface")?;
-    }
-    let all: Vec<Atom> = ports
+    let names_of_all = Want::dense("Interface", &["name"]);
+    let common::PortsOf { ports, rows, also } =
+        common::ports_of(ctx, &cache, i, &["interfaces"], Some(names_of_all))?;
+    let mut ifaces: Vec<Uuid> = ports
         .iter()
-        .flat_map(|p| common::refs(ctx, "Port", *p, "interfaces"))
-        .map(Atom::Uuid)
+        .filter_map(|p| rows.get(*p))
+        .flat_map(|v| uuids_of(&v[0]))
         .collect();
-    let ifaces = ctx.fetch_refs("Interface", &Datum::set(all))?;
+    ifaces.sort_unstable();
+    ifaces.dedup();
+    let names = match also {
+        Some(all) => all,
+        None => {
+            let refs = Datum::set(ifaces.iter().copied().map(Atom::Uuid).collect::<Vec<_>>());
+            let held = ctx.fetch_refs("Interface", &refs)?;
+            project::held(ctx, "Interface", &held, &["name"])
+        }
+    };
     let names: Vec<String> = ifaces
         .into_iter()
-        .map(|u| common::string(ctx, "Interface", u, "name"))
+        .filter_map(|u| names.get(u).map(|v| project::str_of(&v[0])))
         .filter(|n| *n != own)
+        .map(str::to_string)
         .collect();
     output_sorted(ctx, names);
     Ok(())
