@@ -178,3 +178,53 @@ fn rvsctl_waits_for_ovs_vswitchd_and_reports_failed_interfaces_like_ovs_vsctl() 
         .unwrap();
     assert!(ofport > 0, "ofport {ofport}");
 }
+
+/// The default socket follows `$OVN_RUNDIR` / `$OVS_RUNDIR` as in the C tools: against the
+/// sandbox's run directory both find the database; against a missing one both say the same.
+#[test]
+fn the_default_socket_follows_the_run_directory_like_the_c_tools() {
+    if !programs_ready() {
+        return;
+    }
+    let ovn = OvnSandbox::builder().chassis("hv3").start().unwrap();
+    let rundir = ovn.dir().to_path_buf();
+    let cases = [
+        (
+            env!("CARGO_BIN_EXE_rnbctl"),
+            "ovn-nbctl",
+            "OVN_RUNDIR",
+            "ls-list",
+        ),
+        (
+            env!("CARGO_BIN_EXE_rvsctl"),
+            "ovs-vsctl",
+            "OVS_RUNDIR",
+            "list-br",
+        ),
+    ];
+    for (ours, theirs, var, command) in cases {
+        for dir in [rundir.clone(), rundir.join("missing")] {
+            let go = |program: &str| {
+                Command::new(program)
+                    .env_remove("OVN_NB_DB")
+                    .env(var, &dir)
+                    .args(["--no-wait", command])
+                    .output()
+                    .unwrap()
+            };
+            let (a, b) = (go(ours), go(theirs));
+            assert_eq!(
+                a.status.success(),
+                dir == rundir,
+                "{ours} {var}={dir:?}: {a:?}"
+            );
+            assert_eq!(a.status.code(), b.status.code(), "{ours} {var}={dir:?}");
+            assert_eq!(a.stdout, b.stdout, "{ours} {var}={dir:?}");
+            assert_eq!(
+                String::from_utf8_lossy(&a.stderr),
+                String::from_utf8_lossy(&b.stderr),
+                "{ours} {var}={dir:?}"
+            );
+        }
+    }
+}

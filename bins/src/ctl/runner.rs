@@ -220,6 +220,27 @@ fn start_watchdog(program: &'static str, seconds: u64) {
     });
 }
 
+/// The tool's default socket, under `$OVN_RUNDIR` / `$OVS_RUNDIR` when set, as the C tools
+/// do (`unix:$OVN_RUNDIR/ovnnb_db.sock`, `unix:$OVS_RUNDIR/db.sock`).
+fn default_remote(tool: &Tool) -> String {
+    let remote = tool.default_remote;
+    for (var, dir) in [
+        ("OVN_RUNDIR", "/var/run/ovn/"),
+        ("OVS_RUNDIR", "/var/run/openvswitch/"),
+    ] {
+        let Some(file) = remote
+            .strip_prefix("unix:")
+            .and_then(|p| p.strip_prefix(dir))
+        else {
+            continue;
+        };
+        if let Some(rundir) = std::env::var(var).ok().filter(|v| !v.is_empty()) {
+            return format!("unix:{rundir}/{file}");
+        }
+    }
+    remote.to_string()
+}
+
 /// Connects to the tool's database and reads its schema.
 fn connect(tool: &Tool, opts: &GlobalOptions) -> CtlResult<Session> {
     let remote = opts
@@ -230,7 +251,7 @@ fn connect(tool: &Tool, opts: &GlobalOptions) -> CtlResult<Session> {
                 .and_then(|v| std::env::var(v).ok())
                 .filter(|v| !v.is_empty())
         })
-        .unwrap_or_else(|| tool.default_remote.to_string());
+        .unwrap_or_else(|| default_remote(tool));
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
