@@ -3,7 +3,6 @@
 
 use ovsdb::data::{Atom, Datum, Row, Uuid};
 use ovsdb::ops::{Operation, UuidName};
-use serde_json::Value;
 
 use crate::raw::{RawConnection, RawError};
 
@@ -92,20 +91,7 @@ pub fn switch_transaction(s: u32, ports: u32) -> Result<Vec<Operation>, RawError
 /// transaction per switch.
 pub fn populate(conn: &mut RawConnection, switches: u32, ports: u32) -> Result<(), RawError> {
     for s in 0..switches {
-        let ops = switch_transaction(s, ports)?;
-        let mut params = vec![Value::from("OVN_Northbound")];
-        for op in &ops {
-            params.push(serde_json::to_value(op).map_err(|e| RawError::Rpc(e.to_string()))?);
-        }
-        let result = conn.call_value("transact", params)?;
-        let failed = result
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|r| r.get("error").is_some());
-        if let Some(err) = failed {
-            return Err(RawError::Rpc(err.to_string()));
-        }
+        conn.transact("OVN_Northbound", &switch_transaction(s, ports)?)?;
     }
     Ok(())
 }

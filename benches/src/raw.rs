@@ -6,6 +6,7 @@ use std::os::unix::net::UnixStream;
 use std::path::Path;
 
 use bytes::{Bytes, BytesMut};
+use ovsdb::ops::Operation;
 use ovsdb::wire::{JsonFramer, Message, RawMessage, WireError};
 use serde_json::Value;
 use tokio_util::codec::Decoder;
@@ -101,6 +102,24 @@ impl RawConnection {
             Message::Response { result, .. } => Ok(result),
             _ => Err(RawError::Closed),
         }
+    }
+
+    /// Runs `ops` as one `transact` on `db`; a failed operation is an `Err`.
+    pub fn transact(&mut self, db: &str, ops: &[Operation]) -> Result<Value, RawError> {
+        let mut params = vec![Value::from(db)];
+        for op in ops {
+            params.push(serde_json::to_value(op).map_err(|e| RawError::Rpc(e.to_string()))?);
+        }
+        let result = self.call_value("transact", params)?;
+        let failed = result
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| r.get("error").is_some());
+        if let Some(err) = failed {
+            return Err(RawError::Rpc(err.to_string()));
+        }
+        Ok(result)
     }
 
     fn next_frame(&mut self) -> Result<Bytes, RawError> {

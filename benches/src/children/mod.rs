@@ -1,0 +1,70 @@
+//! The measured clients that are ours, each run as a child process of the comparison (as
+//! `compare child NAME ARGS...`) so its CPU time and peak memory are measured exactly like the
+//! peers'. Each prints one JSON line as its report and exits at once, without tearing down.
+
+pub mod floor;
+pub mod follow;
+pub mod replica_sync;
+pub mod txn_burst;
+
+use std::io::Write;
+
+/// The process's resident and peak resident memory, KiB (`VmRSS`, `VmHWM`).
+pub fn memory_kib() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Gives freed heap back to the kernel, so RSS shows what is really kept.
+pub fn trim_heap() {
+    // SAFETY: malloc_trim has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Prints `report` as the single JSON line the parent reads, and exits at once (like the
+/// peers, which are measured until they have their data, not through their teardown).
+pub fn report_and_exit(report: serde_json::Value) -> ! {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{report}");
+    let _ = out.flush();
+    std::process::exit(0)
+}
+
+/// Runs a child by name with its arguments; unknown names are an error.
+pub fn run(name: &str, args: &[String]) -> Result<serde_json::Value, String> {
+    let arg = |i: usize| {
+        args.get(i)
+            .cloned()
+            .ok_or_else(|| format!("child {name}: missing argument {}", i + 1))
+    };
+    let num = |i: usize| -> Result<u64, String> {
+        arg(i)?
+            .parse()
+            .map_err(|e| format!("child {name}: argument {}: {e}", i + 1))
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("tokio runtime: {e}"))?;
+    let result = match name {
+        "floor" => runtime.block_on(floor::run(&arg(0)?, &arg(1)?)),
+        "replica-sync" => runtime.block_on(replica_sync::run(&arg(0)?, num(1)?)),
+        "txn-burst" => runtime.block_on(txn_burst::run(&arg(0)?, num(1)?, num(2)?, &arg(3)?)),
+        "follow" => runtime.block_on(follow::run(&arg(0)?, num(1)?)),
+        other => Err(format!("unknown child {other:?}")),
+    };
+    // Never tear down: dropping the runtime would drop the connection task and with it the
+    // whole replica, work the peers (which exit at once) are not measured doing either.
+    std::mem::forget(runtime);
+    result
+}

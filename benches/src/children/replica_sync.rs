@@ -1,0 +1,59 @@
+//! Ours: a full replica of every table and column of OVN_Northbound with the `ovsdb` crate
+//! (`Client::replicate`), reported when the initial contents are in.
+
+use std::time::{Duration, Instant};
+
+use ovsdb::client::{Client, ClientOptions, ReplicaOptions};
+use ovsdb::monitor::MonitorRequest;
+use serde_json::{json, Value};
+
+use super::{memory_kib, trim_heap};
+
+const NB: &str = "OVN_Northbound";
+
+/// Connects to `remote`, replicates all of OVN_Northbound and reports once the replica holds
+/// at least `expected` rows.
+pub async fn run(remote: &str, expected: u64) -> Result<Value, String> {
+    let started = Instant::now();
+    let opts = ClientOptions::new(remote)
+        .map_err(|e| e.to_string())?
+        .database(NB);
+    let client = Client::connect(opts).await.map_err(|e| e.to_string())?;
+    let schema = client.get_schema(NB).await.map_err(|e| e.to_string())?;
+    let tables: Vec<(String, MonitorRequest)> = schema
+        .tables
+        .keys()
+        .map(|t| (t.clone(), MonitorRequest::all()))
+        .collect();
+    drop(schema);
+    let (rss_before, _) = memory_kib();
+    let connected = started.elapsed().as_secs_f64();
+    let replica = client
+        .replicate(NB, tables, ReplicaOptions::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    replica
+        .synced(Duration::from_secs(600))
+        .await
+        .map_err(|e| e.to_string())?;
+    let rows = replica.read(|r| r.row_count()) as u64;
+    let ready = started.elapsed().as_secs_f64();
+    if rows < expected {
+        return Err(format!("replica has {rows} rows, expected {expected}"));
+    }
+    let (rss_after, hwm) = memory_kib();
+    trim_heap();
+    let (rss_trimmed, _) = memory_kib();
+    // Keep the replica and the client alive until the process exits (see `children::run`).
+    std::mem::forget(replica);
+    std::mem::forget(client);
+    Ok(json!({
+        "ready_secs": ready,
+        "connected_secs": connected,
+        "rows": rows,
+        "rss_before_kib": rss_before,
+        "rss_after_kib": rss_after,
+        "rss_trimmed_kib": rss_trimmed,
+        "hwm_kib": hwm,
+    }))
+}

@@ -1,0 +1,91 @@
+//! The ovsdb-server side of a measurement: which process serves a sandbox, and how much CPU
+//! it has used (`/proc/<pid>/stat`), so a run can show the server's cost as the ceiling.
+
+use std::path::Path;
+
+use ovsdb::testing::Sandbox;
+
+/// The pid of the `ovsdb-server` serving `sandbox` (the process whose command line names the
+/// sandbox's socket).
+pub fn server_pid(sandbox: &Sandbox) -> Result<u32, String> {
+    pid_serving(sandbox.socket())
+}
+
+fn pid_serving(socket: &Path) -> Result<u32, String> {
+    let needle = format!("--remote=punix:{}", socket.display());
+    let dir = std::fs::read_dir("/proc").map_err(|e| format!("/proc: {e}"))?;
+    for entry in dir.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let mut args = cmdline.split(|b| *b == 0).map(String::from_utf8_lossy);
+        let is_server = args.next().is_some_and(|a| a.ends_with("ovsdb-server"));
+        if is_server && args.any(|a| a == needle) {
+            return Ok(pid);
+        }
+    }
+    Err(format!("no ovsdb-server with {needle}"))
+}
+
+/// User + system CPU seconds `pid` has used so far.
+pub fn cpu_seconds(pid: u32) -> Result<f64, String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map_err(|e| format!("/proc/{pid}/stat: {e}"))?;
+    let ticks = parse_cpu_ticks(&stat).ok_or_else(|| format!("bad /proc/{pid}/stat: {stat}"))?;
+    Ok(ticks as f64 / clock_ticks())
+}
+
+/// utime + stime (fields 14 and 15) of a `/proc/<pid>/stat` line. The command name (field 2)
+/// may contain spaces and parentheses, so fields are counted after its last `)`.
+fn parse_cpu_ticks(stat: &str) -> Option<u64> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace().skip(11); // field 3 is the first after ')'
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some(utime + stime)
+}
+
+fn clock_ticks() -> f64 {
+    // SAFETY: sysconf has no preconditions.
+    let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if t > 0 {
+        t as f64
+    } else {
+        100.0
+    }
+}
+
+/// Measures the CPU `pid` uses while `f` runs: (f's result, server CPU seconds).
+pub fn with_server_cpu<T>(
+    pid: u32,
+    f: impl FnOnce() -> Result<T, String>,
+) -> Result<(T, f64), String> {
+    let before = cpu_seconds(pid)?;
+    let value = f()?;
+    let after = cpu_seconds(pid)?;
+    Ok((value, after - before))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_stat_line_with_a_tricky_name() {
+        let line = "1234 (ovsdb) server) S 1 1234 1234 0 -1 4194560 500 0 0 0 250 17 0 0 20 0 1 0";
+        assert_eq!(parse_cpu_ticks(line), Some(267));
+    }
+
+    #[test]
+    fn own_cpu_is_readable() {
+        let me = std::process::id();
+        assert!(cpu_seconds(me).expect("own stat") >= 0.0);
+    }
+}
