@@ -1002,13 +1002,15 @@ impl Task {
                 let is_reset = matches!(event, MonitorEvent::Reset(_));
                 let applied = {
                     let mut data = r.data.write().unwrap_or_else(|e| e.into_inner());
-                    match &event {
-                        MonitorEvent::Reset(Updates::V2(u)) => data.replace_tables(&r.tables, u),
-                        MonitorEvent::Reset(Updates::V1(u)) => {
-                            data.replace_tables_from_update(&r.tables, u)
+                    match event {
+                        MonitorEvent::Reset(Updates::V2(u)) => {
+                            data.replace_tables_owned(&r.tables, u)
                         }
-                        MonitorEvent::Update(Updates::V2(u)) => data.apply_update2(u),
-                        MonitorEvent::Update(Updates::V1(u)) => data.apply_update(u),
+                        MonitorEvent::Reset(Updates::V1(u)) => {
+                            data.replace_tables_from_update(&r.tables, &u)
+                        }
+                        MonitorEvent::Update(Updates::V2(u)) => data.apply_update2(&u),
+                        MonitorEvent::Update(Updates::V1(u)) => data.apply_update(&u),
                         MonitorEvent::Canceled => Ok(Vec::new()),
                     }
                 };

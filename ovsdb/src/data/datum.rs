@@ -436,6 +436,8 @@ impl<'de> Visitor<'de> for AtomList {
         while let Some(a) = seq.next_element_seed(AtomSeed)? {
             v.push(a);
         }
+        // Replicas keep decoded values for good: no slack from the vector's growth.
+        v.shrink_to_fit();
         Ok(v)
     }
 }
@@ -485,6 +487,8 @@ impl<'de> Visitor<'de> for PairList {
         while let Some(p) = seq.next_element_seed(PairSeed)? {
             v.push(p);
         }
+        // Replicas keep decoded values for good: no slack from the vector's growth.
+        v.shrink_to_fit();
         Ok(v)
     }
 }

@@ -87,6 +87,27 @@ impl Row {
         self.columns.iter().map(|(c, _)| c.as_str())
     }
 
+    /// `defaults` with every column of `given` (sorted by name, unique, as a row's columns
+    /// are) put over it, in one merge of the two sorted lists (no lookups); columns
+    /// `defaults` lacks are added. How the replica fills in the
+    /// columns an update leaves at their default.
+    pub(crate) fn overlay(defaults: &Row, given: Vec<(CompactString, Datum)>) -> Row {
+        // Every given column is normally one of the defaults' (the monitored columns).
+        let mut columns = Vec::with_capacity(defaults.columns.len());
+        let mut given = given.into_iter().peekable();
+        for (name, default) in &defaults.columns {
+            while let Some((c, v)) = given.next_if(|(c, _)| c < name) {
+                columns.push((c, v));
+            }
+            match given.next_if(|(c, _)| c == name) {
+                Some(pair) => columns.push(pair),
+                None => columns.push((name.clone(), default.clone())),
+            }
+        }
+        columns.extend(given);
+        Row { columns }
+    }
+
     fn find(&self, column: &str) -> Result<usize, usize> {
         self.columns
             .binary_search_by(|(c, _)| c.as_str().cmp(column))

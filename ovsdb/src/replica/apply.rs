@@ -65,7 +65,7 @@ impl<'r> Plan<'r> {
                 uuid,
             });
         }
-        let row = self.replica.whole_row(t, uuid, row)?;
+        let row = self.replica.whole_row(t, uuid, row.clone())?;
         self.push(t, uuid, None, Some(Arc::new(row)));
         Ok(())
     }
@@ -186,11 +186,21 @@ impl Replica {
         tables: &[S],
         initial: &TableUpdates2,
     ) -> Result<Vec<Event>, ReplicaError> {
+        self.replace_tables_owned(tables, initial.clone())
+    }
+
+    /// [`Replica::replace_tables`] taking the initial view by value, so its values move into
+    /// the replica instead of being copied (the client hands it each monitor reply this way).
+    pub fn replace_tables_owned<S: AsRef<str>>(
+        &mut self,
+        tables: &[S],
+        initial: TableUpdates2,
+    ) -> Result<Vec<Event>, ReplicaError> {
         let mut target = self.replace_target(tables)?;
-        for table in &initial.tables {
+        for table in initial.tables {
             let t = self.table_index(&table.table)?;
-            for row in &table.rows {
-                match &row.change {
+            for row in table.rows {
+                match row.change {
                     RowChange::Initial(new) | RowChange::Insert(new) => {
                         target.add(self, t, row.uuid, new)?
                     }
@@ -219,7 +229,7 @@ impl Replica {
             let t = self.table_index(&table.table)?;
             for row in &table.rows {
                 match (&row.old, &row.new) {
-                    (None, Some(new)) => target.add(self, t, row.uuid, new)?,
+                    (None, Some(new)) => target.add(self, t, row.uuid, new.clone())?,
                     _ => {
                         return Err(ReplicaError::NotInitial {
                             table: self.name(t),
@@ -342,25 +352,22 @@ impl Replica {
 
     /// A whole row (insert, initial, replace) checked against the schema, with the monitored
     /// columns it lacks set to their defaults.
-    fn whole_row(&self, t: usize, uuid: Uuid, row: &Row) -> Result<Row, ReplicaError> {
+    fn whole_row(&self, t: usize, uuid: Uuid, row: Row) -> Result<Row, ReplicaError> {
         let schema = self.table_schema(t)?;
-        let mut out = match self.tables.get(t) {
-            Some(table) => table.row_skeleton(row),
-            None => Row::new(),
-        };
-        for (column, value) in row.iter() {
-            let ty = column_type(self, schema, t, uuid, column)?;
-            let value = checked(ty, Cow::Borrowed(value))
-                .map_err(|v| self.bad_value(t, uuid, column, v))?
+        let mut columns = Vec::with_capacity(row.len());
+        for (column, value) in row {
+            let ty = column_type(self, schema, t, uuid, &column)?;
+            let value = checked(ty, Cow::Owned(value))
+                .map_err(|v| self.bad_value(t, uuid, &column, v))?
                 .into_owned();
-            match out.get_mut(column) {
-                Some(slot) => *slot = value,
-                None => {
-                    out.insert(column, value);
-                }
-            }
+            columns.push((column, value));
         }
-        Ok(out)
+        // Still sorted by name and unique, as the row's columns were.
+        let with_version = columns.iter().any(|(c, _)| c == "_version");
+        Ok(match self.tables.get(t) {
+            Some(table) => Row::overlay(table.defaults(with_version), columns),
+            None => Row::overlay(&Row::new(), columns),
+        })
     }
 
     fn name(&self, t: usize) -> CompactString {
@@ -407,7 +414,7 @@ impl Target {
         replica: &Replica,
         t: usize,
         uuid: Uuid,
-        row: &Row,
+        row: Row,
     ) -> Result<(), ReplicaError> {
         let Some(TargetTable { rows, uuids, .. }) = self.tables.iter_mut().find(|x| x.table == t)
         else {

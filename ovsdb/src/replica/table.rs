@@ -22,8 +22,7 @@ pub struct Table {
     rows: HashMap<Uuid, Arc<Row>>,
     /// Each monitored column with its type's default value: the start of every inserted row.
     defaults: Row,
-    /// The same with a `_version` slot, the start of rows that have one (cloning a row of the
-    /// right size keeps rows at their exact size; inserting a column would double it).
+    /// The same with a `_version` slot, the start of rows that have one.
     defaults_versioned: Row,
     pub(crate) indexes: Vec<Index>,
 }
@@ -57,17 +56,16 @@ impl Table {
             .collect();
         let mut versioned = self.defaults.clone();
         versioned.insert("_version", Datum::empty_set());
-        // A clone has exactly the capacity it needs.
-        self.defaults_versioned = versioned.clone();
+        self.defaults_versioned = versioned;
     }
 
-    /// The monitored columns, each at its default, plus a (placeholder) `_version` if asked:
-    /// the start of a row that has the columns of `row`.
-    pub(crate) fn row_skeleton(&self, row: &Row) -> Row {
-        if row.contains("_version") {
-            self.defaults_versioned.clone()
+    /// The monitored columns, each at its default, plus a (placeholder) `_version` if
+    /// `with_version`: what a row that leaves columns out starts from.
+    pub(crate) fn defaults(&self, with_version: bool) -> &Row {
+        if with_version {
+            &self.defaults_versioned
         } else {
-            self.defaults.clone()
+            &self.defaults
         }
     }
 
