@@ -120,6 +120,9 @@ impl Entry {
 struct TableView {
     /// Every row of the table is here (a whole-table read was made).
     complete: bool,
+    /// The `where` clauses already asked of the server in this run: every row they selected
+    /// is here, so asking again would only repeat a round trip.
+    fetched: Vec<Vec<Condition>>,
     rows: BTreeMap<Uuid, Entry>,
 }
 
@@ -315,7 +318,10 @@ impl<'s> Context<'s> {
             .map_err(|e| transaction_error(&e))?;
         for (conditions, result) in clauses.into_iter().zip(results) {
             let rows = result.into_rows().unwrap_or_default();
-            self.absorb(table, conditions, rows);
+            self.absorb(table, conditions.clone(), rows);
+            if let Some(view) = self.tables.get_mut(table) {
+                view.fetched.push(conditions);
+            }
         }
         Ok(())
     }
@@ -389,7 +395,13 @@ impl<'s> Context<'s> {
     /// The UUIDs of the rows of `table` that match `conditions` now (with this run's changes),
     /// in UUID order. Asks the server unless the whole table is already here.
     pub fn query(&mut self, table: &str, conditions: &[Condition]) -> CtlResult<Vec<Uuid>> {
-        if !self.tables.get(table).is_some_and(|v| v.complete) {
+        // The rows a query asked before selected are held, and any row that matches only
+        // because of this run's changes was read (or made) by this run: the view answers.
+        let held = self
+            .tables
+            .get(table)
+            .is_some_and(|v| v.complete || v.fetched.iter().any(|c| c == conditions));
+        if !held {
             self.fetch(table, conditions.to_vec())?;
         }
         Ok(self.matching(table, conditions))

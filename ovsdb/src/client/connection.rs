@@ -529,6 +529,11 @@ impl Task {
     /// Cluster checks, then locks and monitors again, before any user request is served.
     async fn handshake(&mut self, s: &mut Session) -> Result<(), SessionEnd> {
         if !self.opts.databases.is_empty() {
+            // Ask to be told about schema changes and removal (monitor_canceled). Sent ahead
+            // of the `_Server` monitor and not waited for, it costs no round trip; its reply
+            // (an older server's "unknown method" too) is ignored.
+            self.send_request(s, "set_db_change_aware", &json!([true]), Pending::Ignore)
+                .await?;
             let params = json!([
                 "_Server",
                 SERVER_MONITOR_ID,
@@ -546,11 +551,6 @@ impl Task {
                 Err(e) if e.contains("unknown database") => {}
                 Err(e) => return Err(SessionEnd::Lost(format!("_Server monitor failed: {e}"))),
             }
-            // Ask to be told about schema changes and removal (monitor_canceled); older
-            // servers do not know the method, which is fine.
-            let _ = self
-                .call_internal(s, "set_db_change_aware", json!([true]))
-                .await?;
         }
         for i in 0..self.locks.len() {
             let (name, steal) = (self.locks[i].name.clone(), self.locks[i].steal);
