@@ -25,6 +25,7 @@ use super::backoff::Backoff;
 use super::cluster::{ClusterTracker, Rejection, ServerDatabase};
 use super::events::{ConnectionState, LockStatus, MonitorEvent, Updates};
 use super::options::ClientOptions;
+use super::reply::{Incoming, Reply};
 use super::Error;
 use crate::data::Uuid;
 use crate::monitor::{MonitorCondSinceReply, MonitorRequest, TableUpdates, TableUpdates2};
@@ -689,19 +690,13 @@ impl Task {
             };
             s.last_rx = Instant::now();
             s.echo_sent = None;
-            let msg = RawMessage::from_slice(&frame)?;
-            if let RawMessage::Response {
-                id: rid,
-                result,
-                error,
-            } = &msg
-            {
-                if serde_json::from_str::<u64>(rid.get()).ok() == Some(id) {
+            match Incoming::parse(&frame)? {
+                Incoming::Response { id: Ok(rid), reply } if rid == id => {
                     s.pending.remove(&id);
-                    return Ok(Reply::new(&frame, *result, *error));
+                    return Ok(reply);
                 }
+                msg => self.dispatch_message(s, msg).await?,
             }
-            self.dispatch_message(s, &frame, msg).await?;
         }
     }
 
@@ -1051,30 +1046,35 @@ impl Task {
 
     /// Everything the server sends that is not the reply a `call_internal` waits for.
     async fn dispatch(&mut self, s: &mut Session, frame: Bytes) -> Result<(), SessionEnd> {
-        let msg = RawMessage::from_slice(&frame)?;
-        self.dispatch_message(s, &frame, msg).await
+        let msg = Incoming::parse(&frame)?;
+        self.dispatch_message(s, msg).await
     }
 
-    /// [`Task::dispatch`] for a message already parsed from `frame`.
+    /// [`Task::dispatch`] for a message already parsed from its frame.
     async fn dispatch_message(
         &mut self,
         s: &mut Session,
-        frame: &Bytes,
-        msg: RawMessage<'_>,
+        msg: Incoming<'_>,
     ) -> Result<(), SessionEnd> {
-        match msg {
-            RawMessage::Response { id, result, error } => {
-                let Some(id) = serde_json::from_str::<u64>(id.get()).ok() else {
-                    tracing::warn!("reply with an id this client never used: {}", id.get());
-                    return Ok(());
+        let msg = match msg {
+            Incoming::Response { id, reply } => {
+                let id = match id {
+                    Ok(id) => id,
+                    Err(text) => {
+                        tracing::warn!("reply with an id this client never used: {text}");
+                        return Ok(());
+                    }
                 };
                 let Some(pending) = s.pending.remove(&id) else {
                     tracing::warn!("reply to request {id}, which is not outstanding");
                     return Ok(());
                 };
-                self.on_reply(s, pending, Reply::new(frame, result, error))
-                    .await?;
+                return self.on_reply(s, pending, reply).await;
             }
+            Incoming::Other(msg) => msg,
+        };
+        match msg {
+            RawMessage::Response { .. } => {}
             RawMessage::Request { .. } => {
                 if let Some(reply) = msg.echo_reply() {
                     let bytes = reply
@@ -1382,42 +1382,6 @@ async fn write(s: &mut Session, bytes: &[u8]) -> Result<(), SessionEnd> {
         .flush()
         .await
         .map_err(|e| SessionEnd::Lost(format!("write failed: {e}")))
-}
-
-/// A reply, parsed once by the task: its `result` as a zero-copy slice of the frame, or its
-/// `error` as JSON text. Callers decode the result straight from these bytes.
-pub(crate) struct Reply {
-    outcome: Result<Bytes, String>,
-}
-
-impl Reply {
-    /// From the members of a response parsed from `frame`.
-    fn new(frame: &Bytes, result: Option<&RawValue>, error: Option<&RawValue>) -> Reply {
-        let outcome = match (result, error) {
-            (_, Some(e)) if e.get() != "null" => Err(e.get().to_owned()),
-            (Some(r), _) => Ok(sub_bytes(frame, r.get())),
-            _ => Err("reply without result".into()),
-        };
-        Reply { outcome }
-    }
-
-    /// The `result` member's JSON, or the `error` member's JSON text.
-    pub(crate) fn result(&self) -> Result<&[u8], String> {
-        match &self.outcome {
-            Ok(b) => Ok(b),
-            Err(e) => Err(e.clone()),
-        }
-    }
-}
-
-/// `part` (borrowed from `frame` by the parser) as a slice of `frame` without copying; a copy
-/// if it is not inside `frame` after all.
-fn sub_bytes(frame: &Bytes, part: &str) -> Bytes {
-    let start = (part.as_ptr() as usize).wrapping_sub(frame.as_ptr() as usize);
-    match start.checked_add(part.len()) {
-        Some(end) if end <= frame.len() => frame.slice(start..end),
-        _ => Bytes::copy_from_slice(part.as_bytes()),
-    }
 }
 
 /// The reply to `lock` / `steal`: `{"locked": true|false}`.

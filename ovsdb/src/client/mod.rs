@@ -33,6 +33,7 @@ mod error;
 mod events;
 mod options;
 mod replicate;
+mod reply;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,7 +51,8 @@ pub use self::events::{ConnectionState, LockStatus, MonitorEvent, TxnId, Updates
 pub use self::options::ClientOptions;
 pub use self::replicate::{ReplicaHandle, ReplicaOptions};
 
-use self::connection::{Command, ReplicaSink, Reply, Sink, Task};
+use self::connection::{Command, ReplicaSink, Sink, Task};
+use self::reply::Reply;
 use crate::data::Uuid;
 use crate::monitor::MonitorRequest;
 use crate::ops::{decode_transact_reply_slice, Operation, OperationResult};
