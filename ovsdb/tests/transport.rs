@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use ovsdb::testing::{run, Pki, Sandbox};
-use ovsdb::transport::{connect, Remote, TlsError, TlsSettings, Transport, TransportError};
+use ovsdb::transport::{
+    connect, CaBootstrapError, Remote, TlsError, TlsSettings, Transport, TransportError,
+};
 use ovsdb::wire::{Message, MessageCodec};
 use serde_json::json;
 use tokio::time::timeout;
@@ -661,4 +663,179 @@ async fn ssl_name_check_refuses_a_certificate_for_another_name() {
     let remote = sb.ssl_remote().unwrap();
     let stream = connect_to(&remote, Some(&checking)).await.unwrap();
     assert_lists_nb(&list_dbs(stream).await.unwrap());
+}
+
+// --bootstrap-ca-cert (TlsSettings::bootstrap)
+
+/// The DER certificates of a PEM file.
+fn ders(path: &Path) -> Vec<Vec<u8>> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::CertificateDer;
+    let text = std::fs::read(path).unwrap();
+    CertificateDer::pem_slice_iter(&text)
+        .map(|c| c.unwrap().to_vec())
+        .collect()
+}
+
+/// A server that sends its CA certificate: the first handshake saves it (PEM, mode 0444, the
+/// very CA that signed the server's certificate) and goes on; later connections and a second
+/// run with the file present trust it as `-C` would.
+#[tokio::test]
+async fn ssl_bootstrap_saves_the_servers_ca_and_then_verifies_against_it() {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    let sb = Sandbox::builder()
+        .schema(NB)
+        .ssl()
+        .peer_ca_cert()
+        .start()
+        .unwrap();
+    let pki = sb.pki().unwrap();
+    let remote = sb.ssl_remote().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("bootstrapped-cacert.pem");
+
+    let tls = TlsSettings::bootstrap(&pki.client_key, &pki.client_cert, &ca).unwrap();
+    assert!(tls.bootstraps_ca_cert());
+    assert!(!ca.exists(), "written before any handshake");
+    assert!(
+        format!("{tls:?}").contains("bootstraps_ca_cert: true"),
+        "{tls:?}"
+    );
+    let stream = connect_to(&remote, Some(&tls)).await.unwrap();
+    assert_lists_nb(&list_dbs(stream).await.unwrap());
+
+    assert!(!tls.bootstraps_ca_cert());
+    let meta = std::fs::metadata(&ca).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o444);
+    let text = std::fs::read_to_string(&ca).unwrap();
+    assert!(text.starts_with("-----BEGIN CERTIFICATE-----\n"), "{text}");
+    assert!(text.ends_with("-----END CERTIFICATE-----\n"), "{text}");
+    assert!(text.lines().all(|l| l.len() <= 64), "{text}");
+    assert_eq!(ders(&ca), ders(&pki.ca_cert), "not the server's CA");
+
+    // The same settings (and a clone) reconnect against the saved file.
+    let again = connect_to(&remote, Some(&tls.clone())).await.unwrap();
+    assert_lists_nb(&list_dbs(again).await.unwrap());
+
+    // A second run, with the file present, is `-C FILE`.
+    let second = TlsSettings::bootstrap(&pki.client_key, &pki.client_cert, &ca).unwrap();
+    assert!(!second.bootstraps_ca_cert());
+    assert_eq!(second.ca_cert(), ca);
+    let stream = connect_to(&remote, Some(&second)).await.unwrap();
+    assert_lists_nb(&list_dbs(stream).await.unwrap());
+    assert_eq!(std::fs::read_to_string(&ca).unwrap(), text);
+
+    // ... and the saved CA is really what is checked: another server (its own PKI, so another
+    // CA) is refused by both the bootstrapped settings and the second run.
+    let other = Sandbox::builder()
+        .schema(NB)
+        .ssl()
+        .peer_ca_cert()
+        .start()
+        .unwrap();
+    let other_pki = other.pki().unwrap();
+    let other_remote = other.ssl_remote().unwrap();
+    for settings in [
+        &tls,
+        &TlsSettings::bootstrap(&other_pki.client_key, &other_pki.client_cert, &ca).unwrap(),
+    ] {
+        let err = connect_to(&other_remote, Some(settings)).await.unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains("certificate verification failed"),
+            "{message}"
+        );
+        assert!(message.contains(&ca.display().to_string()), "{message}");
+    }
+    assert_eq!(std::fs::read_to_string(&ca).unwrap(), text);
+}
+
+/// A server that sends only its own certificate (it trusts another CA for its clients, so
+/// OpenSSL has no chain to send, and no --peer-ca-cert) is refused: its certificate is not
+/// self-signed, and the error says what to configure. Nothing is written.
+#[tokio::test]
+async fn ssl_bootstrap_refuses_a_server_that_does_not_send_its_ca() {
+    let sb = Sandbox::builder()
+        .schema(NB)
+        .ssl()
+        .trust_other_ca_for_clients()
+        .start()
+        .unwrap();
+    let pki = sb.pki().unwrap();
+    let remote = sb.ssl_remote().unwrap();
+    // The server itself is fine for a client that has the CA.
+    let with_ca =
+        TlsSettings::from_files(&pki.other_client_key, &pki.other_client_cert, &pki.ca_cert)
+            .unwrap();
+    let stream = connect_to(&remote, Some(&with_ca)).await.unwrap();
+    assert_lists_nb(&list_dbs(stream).await.unwrap());
+
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("cacert.pem");
+    let tls = TlsSettings::bootstrap(&pki.other_client_key, &pki.other_client_cert, &ca).unwrap();
+    for _ in 0..2 {
+        let err = connect_to(&remote, Some(&tls)).await.unwrap_err();
+        assert!(matches!(err, TransportError::Tls { .. }), "{err:?}");
+        let message = err.to_string();
+        assert!(message.contains(&remote), "{message}");
+        assert!(
+            message.contains("is not self-signed (subject issuer mismatch)"),
+            "{message}"
+        );
+        assert!(
+            message.contains("only one certificate was received"),
+            "{message}"
+        );
+        assert!(message.contains("--peer-ca-cert"), "{message}");
+        // The typed error is there for callers who want it.
+        let io = err
+            .source()
+            .and_then(|e| e.downcast_ref::<std::io::Error>())
+            .unwrap();
+        let rustls = io
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<tokio_rustls::rustls::Error>())
+            .unwrap();
+        let tokio_rustls::rustls::Error::InvalidCertificate(
+            tokio_rustls::rustls::CertificateError::Other(other),
+        ) = rustls
+        else {
+            panic!("{rustls:?}");
+        };
+        assert!(
+            matches!(
+                other.0.downcast_ref::<CaBootstrapError>(),
+                Some(CaBootstrapError::NotSelfSigned {
+                    reason: "subject issuer mismatch",
+                    received: 1,
+                    ..
+                })
+            ),
+            "{other:?}"
+        );
+        assert!(!ca.exists(), "wrote {}", ca.display());
+        assert!(tls.bootstraps_ca_cert());
+    }
+}
+
+/// The same server with --peer-ca-cert sends its CA after all: bootstrap works.
+#[tokio::test]
+async fn ssl_bootstrap_works_with_peer_ca_cert_whatever_ca_the_server_trusts() {
+    let sb = Sandbox::builder()
+        .schema(NB)
+        .ssl()
+        .trust_other_ca_for_clients()
+        .peer_ca_cert()
+        .start()
+        .unwrap();
+    let pki = sb.pki().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("cacert.pem");
+    let tls = TlsSettings::bootstrap(&pki.other_client_key, &pki.other_client_cert, &ca).unwrap();
+    let stream = connect_to(&sb.ssl_remote().unwrap(), Some(&tls))
+        .await
+        .unwrap();
+    assert_lists_nb(&list_dbs(stream).await.unwrap());
+    assert_eq!(ders(&ca), ders(&pki.ca_cert));
 }

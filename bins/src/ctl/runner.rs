@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use ovsdb::client::{Client, ClientOptions};
 use ovsdb::ops::OperationResult;
-use ovsdb::transport::TlsSettings;
+use ovsdb::transport::{TlsError, TlsSettings};
 
 use super::command::{parse_chain, CommandSpec, Mode};
 use super::context::{Commit, Context, Session};
@@ -266,25 +266,21 @@ fn connect(tool: &Tool, opts: &GlobalOptions) -> CtlResult<Session> {
         .split(',')
         .any(|r| r.trim_start().starts_with("ssl:"))
     {
-        let (Some(key), Some(cert), Some(ca)) =
-            (&opts.private_key, &opts.certificate, &opts.ca_cert)
-        else {
-            return Err(CtlError::new(
-                "SSL remote requires the private key (-p), certificate (-c) and CA certificate (-C)",
-            ));
-        };
-        let tls =
-            TlsSettings::from_files(key, cert, ca).map_err(|e| CtlError::new(e.to_string()))?;
-        copts = copts.tls(tls);
+        copts = copts.tls(tls_settings(tool, opts, &remote)?);
     }
-    let single_remote = copts.remotes.len() == 1;
-    if single_remote && opts.timeout == 0 {
-        // Like the C tools, a lone server that cannot be reached is an error at once.
+    // Like the C tools (a jsonrpc session with one try, unless ovs-vsctl's --retry), a lone
+    // server that cannot be used is an error at once, whatever -t says.
+    let one_try = copts.remotes.len() == 1 && !opts.retry;
+    if one_try && opts.timeout == 0 {
         copts = copts.connect_timeout(Duration::from_secs(5));
     }
     let client = rt.block_on(async {
-        if single_remote && opts.timeout == 0 {
+        if one_try {
             let started = Client::start(copts);
+            if opts.timeout > 0 {
+                // The -t watchdog bounds a server that never answers.
+                return first_attempt(&started).await.map(|()| started);
+            }
             match tokio::time::timeout(Duration::from_secs(5), first_attempt(&started)).await {
                 Ok(Ok(())) => Ok(started),
                 Ok(Err(e)) => Err(e),
@@ -294,12 +290,7 @@ fn connect(tool: &Tool, opts: &GlobalOptions) -> CtlResult<Session> {
             Client::connect(copts).await.map_err(|e| e.to_string())
         }
     });
-    let client = client.map_err(|e| {
-        CtlError::new(format!(
-            "{remote}: database connection failed ({})",
-            errno_text(&e)
-        ))
-    })?;
+    let client = client.map_err(|e| connection_failed(&remote, &e))?;
     let schema = rt
         .block_on(client.get_schema(tool.database))
         .map_err(|e| CtlError::new(format!("{remote}: {e}")))?;
@@ -309,6 +300,186 @@ fn connect(tool: &Tool, opts: &GlobalOptions) -> CtlResult<Session> {
         db: tool.database.to_string(),
         schema,
     })
+}
+
+/// The vlog lines Open vSwitch's stream-ssl module prints before a connection fails
+/// (`2026-12-07T13:54:47Z|00001|stream_ssl|ERR|...`). Nothing is logged before them in such a
+/// run, so they are numbered from 1, as the C tools' are.
+struct SslLog {
+    seq: u32,
+}
+
+impl SslLog {
+    fn new() -> SslLog {
+        SslLog { seq: 1 }
+    }
+
+    fn line(&mut self, level: &str, message: &str) {
+        eprintln!(
+            "{}|{:05}|stream_ssl|{level}|{message}",
+            super::context::utc_now(),
+            self.seq
+        );
+        self.seq += 1;
+    }
+
+    fn err(&mut self, message: &str) {
+        self.line("ERR", message);
+    }
+}
+
+/// The TLS settings for an `ssl:` remote from `-p`, `-c` and `-C` (or `--bootstrap-ca-cert`,
+/// which takes the place of `-C`), with the C tools' messages and status when one is missing
+/// or unusable: stream-ssl's `... must be configured to use SSL` errors, then
+/// `database connection failed (Protocol not available)` (ENOPROTOOPT).
+fn tls_settings(tool: &Tool, opts: &GlobalOptions, remote: &str) -> CtlResult<TlsSettings> {
+    let failed =
+        |errno: &str| CtlError::new(format!("{remote}: database connection failed ({errno})"));
+    let mut log = SslLog::new();
+    // ovn-nbctl hands the key and the certificate to OVS together (stream_ssl_set_key_and_cert),
+    // so one without the other configures neither; ovs-vsctl sets each on its own.
+    let (key, cert) = match (&opts.private_key, &opts.certificate) {
+        (Some(key), Some(cert)) => (Some(key), Some(cert)),
+        _ if tool.getopt == GetoptDialect::OvnNbctl => (None, None),
+        (key, cert) => (key.as_ref(), cert.as_ref()),
+    };
+    let ca = match (&opts.bootstrap_ca_cert, &opts.ca_cert) {
+        (Some(file), _) => Some((file, true)),
+        (None, Some(file)) => Some((file, false)),
+        (None, None) => None,
+    };
+    if key.is_none() {
+        log.err("Private key must be configured to use SSL");
+    }
+    if cert.is_none() {
+        log.err("Certificate must be configured to use SSL");
+    }
+    if ca.is_none() {
+        log.err("CA certificate must be configured to use SSL");
+    }
+    let (Some(key), Some(cert), Some((ca, bootstrap))) = (key, cert, ca) else {
+        return Err(failed("Protocol not available"));
+    };
+    let settings = if bootstrap {
+        TlsSettings::bootstrap(key, cert, ca)
+    } else {
+        TlsSettings::from_files(key, cert, ca)
+    };
+    settings.map_err(|e| match &e {
+        // OVS reports a CA file it cannot load and goes on to a handshake that cannot verify
+        // the server (Protocol error); there is no point in trying one here.
+        TlsError::Read {
+            what: "CA certificate",
+            path,
+            ..
+        }
+        | TlsError::Pem {
+            what: "CA certificate",
+            path,
+            ..
+        }
+        | TlsError::NoCertificate {
+            what: "CA certificate",
+            path,
+        }
+        | TlsError::BadCaCertificate { path, .. } => {
+            log.err(&format!(
+                "failed to load client certificates from {}: {e}",
+                path.display()
+            ));
+            failed("Protocol error")
+        }
+        TlsError::Read {
+            what: "certificate",
+            ..
+        }
+        | TlsError::Pem {
+            what: "certificate",
+            ..
+        }
+        | TlsError::NoCertificate {
+            what: "certificate",
+            ..
+        } => {
+            log.err(&format!("SSL_use_certificate_file: {e}"));
+            log.err("Certificate must be configured to use SSL");
+            failed("Protocol not available")
+        }
+        TlsError::Read { .. }
+        | TlsError::Pem { .. }
+        | TlsError::NoPrivateKey { .. }
+        | TlsError::UnsupportedKey { .. }
+        | TlsError::KeyMismatch { .. } => {
+            log.err(&format!("SSL_use_PrivateKey_file: {e}"));
+            log.err("Private key must be configured to use SSL");
+            failed("Protocol not available")
+        }
+        _ => CtlError::new(e.to_string()),
+    })
+}
+
+/// `REMOTE: database connection failed (ERRNO)`, as the C tools say it, after the stream-ssl
+/// lines they print for a failed TLS handshake.
+fn connection_failed(remote: &str, error: &str) -> CtlError {
+    let errno = match error.split_once("TLS handshake with ") {
+        Some((_, rest)) => {
+            let reason = rest.split_once(" failed: ").map_or(rest, |(_, r)| r);
+            tls_failure(reason)
+        }
+        None => errno_text(error),
+    };
+    CtlError::new(format!("{remote}: database connection failed ({errno})"))
+}
+
+/// Prints what stream-ssl prints for a failed handshake (`reason` is the transport's
+/// explanation) and returns the strerror text the C tools end with.
+fn tls_failure(reason: &str) -> String {
+    let mut log = SslLog::new();
+    if reason.starts_with("could not bootstrap the CA certificate") {
+        // do_ca_cert_bootstrap's messages.
+        const NOT_SELF_SIGNED: &str = "is not self-signed (";
+        if let Some((_, rest)) = reason.split_once(NOT_SELF_SIGNED) {
+            let why = rest.split_once(')').map_or(rest, |(w, _)| w);
+            log.err(&format!(
+                "could not bootstrap CA cert: obtained certificate is not self-signed ({why})"
+            ));
+            if reason.contains("only one certificate was received") {
+                log.err(
+                    "only one certificate was received, so probably the peer is not configured \
+                     to send its CA certificate",
+                );
+            }
+            return "Protocol error".into();
+        }
+        if let Some((_, rest)) = reason.split_once("creating ") {
+            if let Some((path, os_error)) = rest.split_once(" failed: ") {
+                let strerror = os_error
+                    .split_once(" (os error")
+                    .map_or(os_error, |(s, _)| s);
+                log.err(&format!(
+                    "could not bootstrap CA cert: creating {path} failed: {strerror}"
+                ));
+                return strerror.to_string();
+            }
+        }
+        log.err(reason);
+        return "Protocol error".into();
+    }
+    if reason.contains("certificate verification failed")
+        || reason.contains("failed verification against the CA")
+        || reason.contains("has expired")
+    {
+        // OpenSSL's words for any certificate that does not verify, which is what scripts and
+        // operators search for; our explanation (which CA file, what to check) is in the
+        // transport's error for library users.
+        log.line(
+            "WARN",
+            "SSL_connect: error:0A000086:SSL routines::certificate verify failed",
+        );
+    } else {
+        log.line("WARN", &format!("SSL_connect: {reason}"));
+    }
+    "Protocol error".into()
 }
 
 /// Waits for the client's first connection, or its first failure.

@@ -238,6 +238,16 @@ pub struct SandboxBuilder {
     schemas: Vec<PathBuf>,
     tcp: bool,
     ssl: bool,
+    ssl_options: SslOptions,
+}
+
+/// How the SSL listener's ovsdb-server is configured beyond its key, certificate and CA.
+#[derive(Debug, Clone, Copy, Default)]
+struct SslOptions {
+    /// `--peer-ca-cert=<the CA of the server's certificate>`.
+    peer_ca_cert: bool,
+    /// `--ca-cert=<the other CA>`: clients must come with the other CA's certificates.
+    trust_other_ca: bool,
 }
 
 impl SandboxBuilder {
@@ -257,6 +267,26 @@ impl SandboxBuilder {
     /// certificates made by `ovs-pki` in the sandbox directory ([`Sandbox::pki`]).
     pub fn ssl(mut self) -> SandboxBuilder {
         self.ssl = true;
+        self
+    }
+
+    /// With [`ssl`](Self::ssl): also passes `--peer-ca-cert=<Pki::ca_cert>` to ovsdb-server, so
+    /// that it sends the CA certificate of its own certificate in every handshake (what a
+    /// client's `--bootstrap-ca-cert` needs).
+    pub fn peer_ca_cert(mut self) -> SandboxBuilder {
+        self.ssl_options.peer_ca_cert = true;
+        self
+    }
+
+    /// With [`ssl`](Self::ssl): the server trusts the *other* CA for client certificates
+    /// (`--ca-cert=<Pki::other_ca_cert>`), so clients connect with
+    /// [`Pki::other_client_key`] and [`Pki::other_client_cert`] (and still verify the server
+    /// with [`Pki::ca_cert`]). OpenSSL builds the chain a server sends from the CAs it trusts,
+    /// so such a server sends only its own certificate, without its CA's, unless
+    /// [`peer_ca_cert`](Self::peer_ca_cert) is also set: the case a `--bootstrap-ca-cert`
+    /// client must refuse.
+    pub fn trust_other_ca_for_clients(mut self) -> SandboxBuilder {
+        self.ssl_options.trust_other_ca = true;
         self
     }
 
@@ -294,6 +324,7 @@ impl SandboxBuilder {
             databases,
             listeners,
             pki,
+            ssl_options: self.ssl_options,
         };
         sandbox.spawn_server()?;
         Ok(sandbox)
@@ -309,6 +340,7 @@ pub struct Sandbox {
     databases: Vec<(String, PathBuf)>,
     listeners: Vec<Listener>,
     pki: Option<Pki>,
+    ssl_options: SslOptions,
 }
 
 impl Sandbox {
@@ -369,9 +401,17 @@ impl Sandbox {
             }
         }
         if let Some(pki) = &self.pki {
+            let client_ca = if self.ssl_options.trust_other_ca {
+                &pki.other_ca_cert
+            } else {
+                &pki.ca_cert
+            };
             cmd.arg(format!("--private-key={}", pki.server_key.display()))
                 .arg(format!("--certificate={}", pki.server_cert.display()))
-                .arg(format!("--ca-cert={}", pki.ca_cert.display()));
+                .arg(format!("--ca-cert={}", client_ca.display()));
+            if self.ssl_options.peer_ca_cert {
+                cmd.arg(format!("--peer-ca-cert={}", pki.ca_cert.display()));
+            }
         }
         for (_, db) in &self.databases {
             cmd.arg(db);

@@ -8,7 +8,8 @@
 //!   [`MessageCodec`](crate::wire::MessageCodec).
 //! - [`TlsSettings`] reads the three PEM files `ovs-pki` makes (private key, certificate, CA
 //!   certificate) and verifies servers as Open vSwitch does: against the CA, without a host
-//!   name check.
+//!   name check; [`TlsSettings::bootstrap`] saves the server's CA certificate on the first
+//!   handshake when the CA file does not exist yet (`--bootstrap-ca-cert`).
 //!
 //! ```no_run
 //! use ovsdb::transport::{connect, Remote, TlsSettings};
@@ -31,4 +32,4 @@ mod tls;
 
 pub use self::remote::{Host, Remote, RemoteError, DEFAULT_PORT};
 pub use self::stream::{connect, Transport, TransportError};
-pub use self::tls::{TlsError, TlsSettings};
+pub use self::tls::{CaBootstrapError, TlsError, TlsSettings};

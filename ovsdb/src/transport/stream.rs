@@ -13,7 +13,7 @@ use tokio_rustls::client::TlsStream;
 use tokio_rustls::rustls::{AlertDescription, CertificateError, Error as RustlsError};
 
 use super::remote::{Host, Remote};
-use super::tls::{rustls_error, TlsSettings};
+use super::tls::{ca_bootstrap_error, rustls_error, TlsSettings};
 
 /// A connected stream to an OVSDB server: TCP, unix socket or TLS over TCP.
 ///
@@ -347,6 +347,9 @@ fn is_certificate_alert(alert: &AlertDescription) -> bool {
 
 /// Says in words why a handshake failed and what to check.
 fn explain_handshake_error(error: &io::Error, tls: &TlsSettings) -> String {
+    if let Some(e) = rustls_error(error).and_then(ca_bootstrap_error) {
+        return e.to_string();
+    }
     match rustls_error(error) {
         Some(RustlsError::InvalidCertificate(CertificateError::UnknownIssuer)) => format!(
             "the server's certificate is not signed by the CA in {} (certificate verification \
