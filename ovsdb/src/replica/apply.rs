@@ -355,8 +355,19 @@ impl Replica {
     fn whole_row(&self, t: usize, uuid: Uuid, row: Row) -> Result<Row, ReplicaError> {
         let schema = self.table_schema(t)?;
         let mut columns = Vec::with_capacity(row.len());
+        // The row's columns and the schema's are both sorted by name: walk them together
+        // instead of looking each column up.
+        let mut declared = schema.columns.iter().peekable();
         for (column, value) in row {
-            let ty = column_type(self, schema, t, uuid, &column)?;
+            while declared
+                .next_if(|(name, _)| name.as_str() < column.as_str())
+                .is_some()
+            {}
+            let ty = match declared.peek() {
+                Some((name, c)) if name.as_str() == column.as_str() => &c.column_type,
+                // `_version`, or a column the schema does not have (an error).
+                _ => column_type(self, schema, t, uuid, &column)?,
+            };
             let value = checked(ty, Cow::Owned(value))
                 .map_err(|v| self.bad_value(t, uuid, &column, v))?
                 .into_owned();
