@@ -543,7 +543,7 @@ impl Task {
             let reply = self.call_internal(s, "monitor", params).await?;
             match reply.result() {
                 Ok(result) => {
-                    let updates: TableUpdates = serde_json::from_slice(result)
+                    let updates: TableUpdates = crate::wire::from_json_slice(result)
                         .map_err(|e| SessionEnd::Lost(format!("bad _Server monitor reply: {e}")))?;
                     apply_server_updates(&mut s.server_rows, &updates);
                     self.check_cluster(s)?;
@@ -952,14 +952,14 @@ impl Task {
             source: e,
         };
         let event = match method {
-            MonitorMethod::Monitor => serde_json::from_slice::<TableUpdates>(result)
+            MonitorMethod::Monitor => crate::wire::from_json_slice::<TableUpdates>(result)
                 .map(|u| MonitorEvent::Reset(Updates::V1(u)))
                 .map_err(decode),
-            MonitorMethod::MonitorCond => serde_json::from_slice::<TableUpdates2>(result)
+            MonitorMethod::MonitorCond => crate::wire::from_json_slice::<TableUpdates2>(result)
                 .map(|u| MonitorEvent::Reset(Updates::V2(u)))
                 .map_err(decode),
             MonitorMethod::MonitorCondSince => {
-                match serde_json::from_slice::<MonitorCondSinceReply>(result) {
+                match crate::wire::from_json_slice::<MonitorCondSinceReply>(result) {
                     Ok(r) => {
                         self.monitors[pos].last_txn_id = Some(r.last_txn_id);
                         if r.found && resume {

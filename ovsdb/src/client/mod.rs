@@ -416,7 +416,7 @@ fn result_of<'a>(method: &str, reply: &'a Reply) -> Result<&'a [u8], Error> {
 }
 
 fn decode_result<T: DeserializeOwned>(method: &str, reply: &Reply) -> Result<T, Error> {
-    serde_json::from_slice(result_of(method, reply)?).map_err(|e| Error::Decode {
+    crate::wire::from_json_slice(result_of(method, reply)?).map_err(|e| Error::Decode {
         method: method.to_owned(),
         source: e,
     })

@@ -125,6 +125,10 @@ pub fn decode_transact_reply_slice(
     ops: &[Operation],
     reply: &[u8],
 ) -> Result<Vec<OperationResult>, TransactError> {
+    // As text when it is UTF-8 (checked once, not per string: see `wire::from_json_slice`).
+    if let Ok(text) = std::str::from_utf8(reply) {
+        return decode_transact_reply_str(ops, text);
+    }
     let mut de = serde_json::Deserializer::from_slice(reply);
     finish(TransactReplySeed::new(ops).deserialize(&mut de), de)
 }
