@@ -378,3 +378,71 @@ fn a_cluster_named_by_all_members_is_written_through_its_leader() {
     let list = ok(&rnbctl(&remotes, &["-t", "30", "ls-list"]));
     assert!(list.contains("(sw0)") && list.contains("(sw2)"), "{list}");
 }
+
+/// `--retry` (ovs-vsctl): a server that is not there yet is waited for, as node set-up
+/// scripts rely on while ovsdb-server starts; without it the run fails at once. Checked side
+/// by side with ovs-vsctl: the server's socket appears (as a link to a live sandbox's) 700 ms
+/// after the tool started.
+#[test]
+fn retry_waits_for_a_server_that_starts_late_like_ovs_vsctl() {
+    let sb = Sandbox::start(&["/usr/share/openvswitch/vswitch.ovsschema"]).expect("sandbox");
+    for (i, program) in [env!("CARGO_BIN_EXE_rvsctl"), "ovs-vsctl"]
+        .into_iter()
+        .enumerate()
+    {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let late = dir.path().join("late.sock");
+        let remote = format!("unix:{}", late.display());
+        let run = |extra: &[&str], bridge: &str| {
+            let mut cmd = Command::new(program);
+            cmd.arg(format!("--db={remote}"))
+                .args(extra)
+                .args(["--no-wait", "add-br", bridge])
+                .env_remove("OVS_RUNDIR")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            cmd
+        };
+
+        // Without --retry: at once, exit 1, the C tool's words.
+        let started = Instant::now();
+        let out = run(&[], "br-never").output().expect("run");
+        assert_eq!(out.status.code(), Some(1), "{program}");
+        assert!(started.elapsed() < Duration::from_secs(3), "{program}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!(
+                "ovs-vsctl: {remote}: database connection failed (No such file or directory)\n"
+            ),
+            "{program}"
+        );
+
+        // With --retry: still waiting when the socket appears, then done.
+        let bridge = format!("br-late{i}");
+        let mut child = run(&["--retry", "-t", "10"], &bridge)
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(Duration::from_millis(700));
+        assert!(
+            child.try_wait().expect("poll").is_none(),
+            "{program} gave up"
+        );
+        std::os::unix::fs::symlink(sb.socket(), &late).expect("link the socket");
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "{program}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let bridges = sb
+        .ovsdb_client(&[
+            "transact",
+            r#"["Open_vSwitch",{"op":"select","table":"Bridge","where":[],"columns":["name"]}]"#,
+        ])
+        .expect("select");
+    assert!(
+        bridges.contains("br-late0") && bridges.contains("br-late1"),
+        "{bridges}"
+    );
+}
