@@ -39,7 +39,7 @@ impl Default for Config {
             vs_ports: 2000,
             runs: 3,
             txns: 10_000,
-            window: 128,
+            window: 1024,
             python_txns: 2_000,
             cli_calls: 200,
             follow_flood: 5_000,
