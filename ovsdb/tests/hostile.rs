@@ -264,6 +264,39 @@ async fn a_silent_server_is_given_up_by_the_inactivity_probe() {
     recovers(&client).await;
 }
 
+/// A large reply that takes several probe intervals to arrive (an initial sync of a big
+/// database over a slow link) is not mistaken for silence: bytes of an unfinished message
+/// count as activity, as the C IDL counts them. The server answers nothing else meanwhile,
+/// as ovsdb-server answers our echo only after the reply.
+#[tokio::test]
+async fn a_reply_that_trickles_in_for_longer_than_the_probe_is_not_silence() {
+    let server = FakeServer::start(|_n, mut conn| async move {
+        let Some(req) = conn.request().await else {
+            return;
+        };
+        let reply =
+            json!({"id": req["id"], "result": ["Good", "x".repeat(100_000)], "error": null})
+                .to_string()
+                .into_bytes();
+        // 25 pieces, 50 ms apart: 1.2 s for the whole reply, six probe intervals.
+        for piece in reply.chunks(reply.len() / 25 + 1) {
+            if conn.writer.write_all(piece).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        behave(conn).await;
+    })
+    .await;
+    let client = Client::connect(opts(&server).inactivity_probe(Some(Duration::from_millis(200))))
+        .await
+        .unwrap();
+    let dbs = timeout(LIMIT, client.list_dbs()).await.unwrap().unwrap();
+    assert_eq!(dbs.len(), 2);
+    assert_eq!(dbs[0], "Good");
+    assert_eq!(server.accepted(), 1, "the slow reply was taken for silence");
+}
+
 /// A `get_schema` reply of the wrong shape is a decode error for that call only: the
 /// connection stays up and the next call works.
 #[tokio::test]

@@ -190,6 +190,8 @@ struct Session {
     writer: WriteHalf<Transport>,
     pending: HashMap<u64, Pending>,
     last_rx: Instant,
+    /// How many bytes of an unfinished message were buffered when the probe last looked.
+    rx_buffered: usize,
     echo_sent: Option<Instant>,
     server_rows: HashMap<Uuid, ServerDatabase>,
 }
@@ -448,6 +450,7 @@ impl Task {
             writer: wr,
             pending: HashMap::new(),
             last_rx: Instant::now(),
+            rx_buffered: 0,
             echo_sent: None,
             server_rows: HashMap::new(),
         };
@@ -743,6 +746,16 @@ impl Task {
                     }
                 }
                 _ = sleep_until(probe_at.unwrap_or_else(far_future)), if probe_at.is_some() => {
+                    // Part of a message counts as activity, as the C IDL counts bytes: a large
+                    // reply (an initial sync) can take longer than the probe to arrive whole,
+                    // and the server answers our echo only after it.
+                    let buffered = s.reader.read_buffer().len();
+                    if buffered != s.rx_buffered {
+                        s.rx_buffered = buffered;
+                        s.last_rx = Instant::now();
+                        s.echo_sent = None;
+                        continue;
+                    }
                     if s.echo_sent.is_some() {
                         return SessionEnd::Lost(format!(
                             "no answer to the inactivity probe within {:?}",
