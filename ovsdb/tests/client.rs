@@ -453,3 +453,44 @@ async fn tls_with_mutual_authentication() {
         "{err}"
     );
 }
+
+/// Hundreds of transactions in flight at once, each a large request with a large reply, all
+/// complete: the connection task keeps reading replies while the socket is slow to take the
+/// requests. (Written inline, a write waited for ovsdb-server to read, while ovsdb-server,
+/// which reads nothing from a client whose replies are still unsent, waited for us to read:
+/// neither side ever moved again.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipelined_large_transactions_do_not_deadlock() {
+    let sb = nb_sandbox();
+    let client = client(&sb).await;
+    let pad = "x".repeat(1024);
+    let fill: Vec<Operation> = (0..200)
+        .map(|i| {
+            Operation::insert(
+                "Logical_Switch",
+                Row::new()
+                    .with("name", format!("big{i}"))
+                    .with("external_ids", Datum::map([("pad", pad.clone())])),
+            )
+            .into()
+        })
+        .collect();
+    client.transact(NB, &fill).await.unwrap();
+    // Each request carries 64 KB (a comment), each reply about 250 KB (every switch).
+    let note = "n".repeat(64 * 1024);
+    let calls = (0..400).map(|_| {
+        let client = client.clone();
+        let ops: Vec<Operation> = vec![
+            Operation::select("Logical_Switch", vec![]).into(),
+            Operation::comment(note.clone()),
+        ];
+        async move { client.transact(NB, &ops).await }
+    });
+    let results = tokio::time::timeout(Duration::from_secs(120), futures::future::join_all(calls))
+        .await
+        .expect("the pipelined transactions never all completed");
+    for r in &results {
+        let rows = r.as_ref().map(|r| r[0].rows().map(|rows| rows.len()));
+        assert_eq!(rows.ok().flatten(), Some(200), "{r:?}");
+    }
+}

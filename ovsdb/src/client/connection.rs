@@ -16,7 +16,7 @@ use futures::StreamExt;
 use rand::seq::SliceRandom;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
-use tokio::io::{AsyncWriteExt, ReadHalf, WriteHalf};
+use tokio::io::ReadHalf;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::{sleep_until, timeout, Instant};
 use tokio_util::codec::FramedRead;
@@ -26,6 +26,7 @@ use super::cluster::{ClusterTracker, Rejection, ServerDatabase};
 use super::events::{ConnectionState, LockStatus, MonitorEvent, Updates};
 use super::options::ClientOptions;
 use super::reply::{Incoming, Reply};
+use super::writer::Writer;
 use super::Error;
 use crate::data::Uuid;
 use crate::monitor::{MonitorCondSinceReply, MonitorRequest, TableUpdates, TableUpdates2};
@@ -187,7 +188,7 @@ enum SessionEnd {
 
 struct Session {
     reader: FramedRead<ReadHalf<Transport>, JsonFramer>,
-    writer: WriteHalf<Transport>,
+    writer: Writer,
     pending: HashMap<u64, Pending>,
     last_rx: Instant,
     /// How many bytes of an unfinished message were buffered when the probe last looked.
@@ -447,7 +448,7 @@ impl Task {
                 rd,
                 JsonFramer::new().with_max_message_size(self.opts.max_message_size),
             ),
-            writer: wr,
+            writer: Writer::start(wr),
             pending: HashMap::new(),
             last_rx: Instant::now(),
             rx_buffered: 0,
@@ -478,6 +479,10 @@ impl Task {
                 (self.serve(&mut s).await, true)
             }
         };
+        if matches!(end, SessionEnd::Shutdown) {
+            // What the last commands queued (a notification, say) still goes out.
+            s.writer.finish(Duration::from_secs(1)).await;
+        }
         // Whatever was in flight has an unknown outcome now; say why the connection ended.
         let reason = match &end {
             SessionEnd::Shutdown => "the client shut down".to_owned(),
@@ -745,6 +750,7 @@ impl Task {
                         return end;
                     }
                 }
+                why = s.writer.failure() => return SessionEnd::Lost(why),
                 _ = sleep_until(probe_at.unwrap_or_else(far_future)), if probe_at.is_some() => {
                     // Part of a message counts as activity, as the C IDL counts bytes: a large
                     // reply (an initial sync) can take longer than the probe to arrive whole,
@@ -1386,15 +1392,9 @@ fn encode_request(
     Ok(out)
 }
 
+/// Queues one message for the session's writer task (see [`Writer`]).
 async fn write(s: &mut Session, bytes: &[u8]) -> Result<(), SessionEnd> {
-    s.writer
-        .write_all(bytes)
-        .await
-        .map_err(|e| SessionEnd::Lost(format!("write failed: {e}")))?;
-    s.writer
-        .flush()
-        .await
-        .map_err(|e| SessionEnd::Lost(format!("write failed: {e}")))
+    s.writer.send(bytes.to_vec()).map_err(SessionEnd::Lost)
 }
 
 /// The reply to `lock` / `steal`: `{"locked": true|false}`.

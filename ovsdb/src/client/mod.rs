@@ -34,6 +34,7 @@ mod events;
 mod options;
 mod replicate;
 mod reply;
+mod writer;
 
 use std::sync::Arc;
 use std::time::Duration;
