@@ -8,14 +8,12 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use ovsdb::client::{Client, ClientOptions, ReplicaOptions};
+use ovsdb::client::ReplicaOptions;
 use ovsdb::data::{Atom, Datum, Row};
-use ovsdb::monitor::MonitorRequest;
 use serde_json::{json, Value};
 
+use super::NB;
 use crate::stats::percentile;
-
-const NB: &str = "OVN_Northbound";
 
 /// Nanoseconds since the Unix epoch, now.
 pub fn now_ns() -> u128 {
@@ -34,16 +32,7 @@ fn stamp(row: &Row, key: &str) -> Option<u128> {
 
 /// Follows `remote` until the update with sequence number `last` is applied.
 pub async fn run(remote: &str, last: u64) -> Result<Value, String> {
-    let opts = ClientOptions::new(remote)
-        .map_err(|e| e.to_string())?
-        .database(NB);
-    let client = Client::connect(opts).await.map_err(|e| e.to_string())?;
-    let schema = client.get_schema(NB).await.map_err(|e| e.to_string())?;
-    let tables: Vec<(String, MonitorRequest)> = schema
-        .tables
-        .keys()
-        .map(|t| (t.clone(), MonitorRequest::all()))
-        .collect();
+    let (client, tables) = super::connect_for_full_replica(remote).await?;
     let mut replica = client
         .replicate(NB, tables, ReplicaOptions::default().with_events())
         .await

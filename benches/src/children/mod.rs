@@ -9,6 +9,30 @@ pub mod txn_burst;
 
 use std::io::Write;
 
+use ovsdb::client::{Client, ClientOptions};
+use ovsdb::monitor::MonitorRequest;
+
+/// The database our children replicate.
+pub const NB: &str = "OVN_Northbound";
+
+/// A client connected to `remote` for OVN_Northbound, and a request for every column of
+/// every table of the server's schema.
+pub async fn connect_for_full_replica(
+    remote: &str,
+) -> Result<(Client, Vec<(String, MonitorRequest)>), String> {
+    let opts = ClientOptions::new(remote)
+        .map_err(|e| e.to_string())?
+        .database(NB);
+    let client = Client::connect(opts).await.map_err(|e| e.to_string())?;
+    let schema = client.get_schema(NB).await.map_err(|e| e.to_string())?;
+    let tables = schema
+        .tables
+        .keys()
+        .map(|t| (t.clone(), MonitorRequest::all()))
+        .collect();
+    Ok((client, tables))
+}
+
 /// The process's resident and peak resident memory, KiB (`VmRSS`, `VmHWM`).
 pub fn memory_kib() -> (u64, u64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();

@@ -3,29 +3,16 @@
 
 use std::time::{Duration, Instant};
 
-use ovsdb::client::{Client, ClientOptions, ReplicaOptions};
-use ovsdb::monitor::MonitorRequest;
+use ovsdb::client::ReplicaOptions;
 use serde_json::{json, Value};
 
-use super::{memory_kib, trim_heap};
-
-const NB: &str = "OVN_Northbound";
+use super::{memory_kib, trim_heap, NB};
 
 /// Connects to `remote`, replicates all of OVN_Northbound and reports once the replica holds
 /// at least `expected` rows.
 pub async fn run(remote: &str, expected: u64) -> Result<Value, String> {
     let started = Instant::now();
-    let opts = ClientOptions::new(remote)
-        .map_err(|e| e.to_string())?
-        .database(NB);
-    let client = Client::connect(opts).await.map_err(|e| e.to_string())?;
-    let schema = client.get_schema(NB).await.map_err(|e| e.to_string())?;
-    let tables: Vec<(String, MonitorRequest)> = schema
-        .tables
-        .keys()
-        .map(|t| (t.clone(), MonitorRequest::all()))
-        .collect();
-    drop(schema);
+    let (client, tables) = super::connect_for_full_replica(remote).await?;
     let (rss_before, _) = memory_kib();
     let connected = started.elapsed().as_secs_f64();
     let replica = client
