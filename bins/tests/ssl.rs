@@ -53,28 +53,10 @@ const VSCTL: Side = Side {
 
 /// Whether the servers, ovs-pki and the C tool can run; with `CI=true` a missing one fails.
 fn ready(side: &Side) -> bool {
-    for program in ["ovsdb-server", "ovsdb-tool", "ovs-pki", side.real] {
-        let ok = Command::new(program)
-            .arg("--version")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            let msg = format!(
-                "{program} is not runnable (install openvswitch-switch, openvswitch-common, \
-                 ovn-central, ovn-common)"
-            );
-            assert!(
-                std::env::var("CI").map_or(true, |v| v.is_empty() || v == "false" || v == "0"),
-                "{msg}"
-            );
-            eprintln!("skipping: {msg}");
-            return false;
-        }
-    }
-    true
+    ovsdb::testing::programs_runnable(
+        &["ovsdb-server", "ovsdb-tool", "ovs-pki", side.real],
+        "openvswitch-switch, openvswitch-common, ovn-central, ovn-common",
+    )
 }
 
 fn builder(side: &Side) -> SandboxBuilder {

@@ -10,7 +10,7 @@
 //! built with `cargo build -p bins` when missing.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -25,39 +25,21 @@ use ovsdb::testing::ovn::Datapath;
 use ovsdb::testing::OvnSandbox;
 use ovsdb::typed::Table;
 
-fn env_flag(name: &str) -> bool {
-    std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
-}
-
 /// Whether the OVN and OVS programs run here; with `CI=true`, a missing one panics.
 fn programs_ready() -> bool {
-    for program in [
-        "ovsdb-server",
-        "ovsdb-tool",
-        "ovsdb-client",
-        "ovs-appctl",
-        "ovs-vswitchd",
-        "ovn-northd",
-        "ovn-controller",
-    ] {
-        let ok = Command::new(program)
-            .arg("--version")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            let msg = format!(
-                "{program} is not runnable (run scripts/install-deps.sh: openvswitch-switch, \
-                 openvswitch-common, ovn-central, ovn-common, ovn-host)"
-            );
-            assert!(!env_flag("CI"), "{msg}");
-            eprintln!("SKIPPED: {msg}");
-            return false;
-        }
-    }
-    true
+    ovsdb::testing::programs_runnable(
+        &[
+            "ovsdb-server",
+            "ovsdb-tool",
+            "ovsdb-client",
+            "ovs-appctl",
+            "ovs-vswitchd",
+            "ovn-northd",
+            "ovn-controller",
+        ],
+        "scripts/install-deps.sh: openvswitch-switch, openvswitch-common, ovn-central, \
+         ovn-common, ovn-host",
+    )
 }
 
 /// `rnbctl` and `rvsctl` of this target directory, built once if missing.

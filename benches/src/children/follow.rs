@@ -12,7 +12,6 @@ use ovsdb::client::ReplicaOptions;
 use ovsdb::data::{Atom, Datum, Row};
 use serde_json::{json, Value};
 
-use super::NB;
 use crate::stats::percentile;
 
 /// Nanoseconds since the Unix epoch, now.
@@ -33,14 +32,8 @@ fn stamp(row: &Row, key: &str) -> Option<u128> {
 /// Follows `remote` until the update with sequence number `last` is applied.
 pub async fn run(remote: &str, last: u64) -> Result<Value, String> {
     let (client, tables) = super::connect_for_full_replica(remote).await?;
-    let mut replica = client
-        .replicate(NB, tables, ReplicaOptions::default().with_events())
-        .await
-        .map_err(|e| e.to_string())?;
-    replica
-        .synced(Duration::from_secs(600))
-        .await
-        .map_err(|e| e.to_string())?;
+    let mut replica =
+        super::synced_replica(&client, tables, ReplicaOptions::default().with_events()).await?;
     // The initial contents arrive as one batch of inserts: take it before starting.
     while replica.try_next_events().is_some() {}
     let rows = replica.read(|r| r.row_count());

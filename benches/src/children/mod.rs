@@ -9,7 +9,9 @@ pub mod txn_burst;
 
 use std::io::Write;
 
-use ovsdb::client::{Client, ClientOptions};
+use std::time::Duration;
+
+use ovsdb::client::{Client, ClientOptions, ReplicaHandle, ReplicaOptions};
 use ovsdb::monitor::MonitorRequest;
 
 /// The database our children replicate.
@@ -31,6 +33,23 @@ pub async fn connect_for_full_replica(
         .map(|t| (t.clone(), MonitorRequest::all()))
         .collect();
     Ok((client, tables))
+}
+
+/// Replicates `tables` of OVN_Northbound and waits until the initial contents are in.
+pub async fn synced_replica(
+    client: &Client,
+    tables: Vec<(String, MonitorRequest)>,
+    options: ReplicaOptions,
+) -> Result<ReplicaHandle, String> {
+    let replica = client
+        .replicate(NB, tables, options)
+        .await
+        .map_err(|e| e.to_string())?;
+    replica
+        .synced(Duration::from_secs(600))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(replica)
 }
 
 /// The process's resident and peak resident memory, KiB (`VmRSS`, `VmHWM`).

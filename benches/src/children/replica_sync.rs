@@ -1,12 +1,12 @@
 //! Ours: a full replica of every table and column of OVN_Northbound with the `ovsdb` crate
 //! (`Client::replicate`), reported when the initial contents are in.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use ovsdb::client::ReplicaOptions;
 use serde_json::{json, Value};
 
-use super::{memory_kib, trim_heap, NB};
+use super::{memory_kib, trim_heap};
 
 /// Connects to `remote`, replicates all of OVN_Northbound and reports once the replica holds
 /// at least `expected` rows.
@@ -15,14 +15,7 @@ pub async fn run(remote: &str, expected: u64) -> Result<Value, String> {
     let (client, tables) = super::connect_for_full_replica(remote).await?;
     let (rss_before, _) = memory_kib();
     let connected = started.elapsed().as_secs_f64();
-    let replica = client
-        .replicate(NB, tables, ReplicaOptions::default())
-        .await
-        .map_err(|e| e.to_string())?;
-    replica
-        .synced(Duration::from_secs(600))
-        .await
-        .map_err(|e| e.to_string())?;
+    let replica = super::synced_replica(&client, tables, ReplicaOptions::default()).await?;
     let rows = replica.read(|r| r.row_count()) as u64;
     let ready = started.elapsed().as_secs_f64();
     if rows < expected {

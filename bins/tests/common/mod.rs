@@ -128,27 +128,10 @@ fn note(text: &str) {
 /// Whether `ovsdb-server` and the real tool can run. When they cannot: with `CI=true` this
 /// panics, otherwise it prints a note and the caller skips.
 fn environment_ready(tool: &Tool) -> bool {
-    for program in ["ovsdb-server", "ovsdb-tool", "ovsdb-client", tool.real] {
-        let ok = Command::new(program)
-            .arg("--version")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            let msg = format!(
-                "{program} is not runnable (install openvswitch-switch, openvswitch-common, \
-                 ovn-central, ovn-common)"
-            );
-            if env_flag("CI") {
-                panic!("{msg}");
-            }
-            note(&format!("SKIPPED {} differential: {msg}", tool.name));
-            return false;
-        }
-    }
-    true
+    ovsdb::testing::programs_runnable(
+        &["ovsdb-server", "ovsdb-tool", "ovsdb-client", tool.real],
+        "openvswitch-switch, openvswitch-common, ovn-central, ovn-common",
+    )
 }
 
 /// Checks that every case file of `tool` has a test named after it (`names`), so a new file

@@ -720,7 +720,7 @@ impl Task {
         let bytes = encode_request(id, method, params)
             .map_err(|e| SessionEnd::Lost(format!("cannot encode {method}: {e}")))?;
         s.pending.insert(id, pending);
-        write(s, &bytes).await?;
+        write(s, bytes)?;
         Ok(id)
     }
 
@@ -798,7 +798,7 @@ impl Task {
                 let bytes =
                     serde_json::to_vec(&json!({"id": null, "method": method, "params": params}))
                         .map_err(|e| SessionEnd::Lost(e.to_string()))?;
-                write(s, &bytes).await?;
+                write(s, bytes)?;
             }
             Command::AddMonitor {
                 db,
@@ -1093,13 +1093,14 @@ impl Task {
             Incoming::Other(msg) => msg,
         };
         match msg {
+            // `Incoming::parse` makes every response an `Incoming::Response`.
             RawMessage::Response { .. } => {}
             RawMessage::Request { .. } => {
                 if let Some(reply) = msg.echo_reply() {
                     let bytes = reply
                         .to_vec()
                         .map_err(|e| SessionEnd::Lost(e.to_string()))?;
-                    write(s, &bytes).await?;
+                    write(s, bytes)?;
                 } else {
                     // Only echo is defined from server to client; say so instead of hanging it.
                     let id = msg
@@ -1107,7 +1108,7 @@ impl Task {
                         .map(|i| i.get().to_owned())
                         .unwrap_or_else(|| "null".into());
                     let bytes = format!(r#"{{"id":{id},"result":null,"error":"unknown method"}}"#);
-                    write(s, bytes.as_bytes()).await?;
+                    write(s, bytes.into_bytes())?;
                 }
             }
             RawMessage::Notification { method, params } => {
@@ -1392,9 +1393,9 @@ fn encode_request(
     Ok(out)
 }
 
-/// Queues one message for the session's writer task (see [`Writer`]).
-async fn write(s: &mut Session, bytes: &[u8]) -> Result<(), SessionEnd> {
-    s.writer.send(bytes.to_vec()).map_err(SessionEnd::Lost)
+/// Queues one message for the session's writer task (see [`Writer`]); never waits.
+fn write(s: &mut Session, bytes: Vec<u8>) -> Result<(), SessionEnd> {
+    s.writer.send(bytes).map_err(SessionEnd::Lost)
 }
 
 /// The reply to `lock` / `steal`: `{"locked": true|false}`.
