@@ -103,30 +103,6 @@ fn line<'a>(args: &'a [String], command: &'a [&'a str]) -> Vec<&'a str> {
         .collect()
 }
 
-/// Replaces the timestamp of vlog lines (`2026-12-07T13:54:47Z|00001|...`) with
-/// `<timestamp>`: the only part of the C tools' SSL messages that changes from run to run.
-fn mask_timestamps(text: &str) -> String {
-    text.split_inclusive('\n')
-        .map(|line| {
-            let b = line.as_bytes();
-            let stamped = b.len() > 21
-                && b[20] == b'|'
-                && b[..20].iter().enumerate().all(|(i, c)| match i {
-                    4 | 7 => *c == b'-',
-                    10 => *c == b'T',
-                    13 | 16 => *c == b':',
-                    19 => *c == b'Z',
-                    _ => c.is_ascii_digit(),
-                });
-            if stamped {
-                format!("<timestamp>{}", &line[20..])
-            } else {
-                line.to_owned()
-            }
-        })
-        .collect()
-}
-
 /// Replaces every UUID (8-4-4-4-12 hex digits) with `<uuid>`.
 fn mask_uuids(text: &str) -> String {
     let shape = [8, 4, 4, 4, 12];
@@ -168,7 +144,7 @@ fn mask_uuids(text: &str) -> String {
 /// Exit status, stdout and stderr, normalised.
 fn outcome(out: &Output, remote: &str) -> (Option<i32>, String, String) {
     let norm = |b: &[u8]| {
-        mask_uuids(&mask_timestamps(
+        mask_uuids(&ovsdb::testing::mask_vlog_timestamps(
             &String::from_utf8_lossy(b).replace(remote, "<db>"),
         ))
     };
@@ -468,7 +444,9 @@ fn vsctl_bootstrap_refusal_matches_ovs_vsctl() {
 #[test]
 fn masks() {
     assert_eq!(
-        mask_timestamps("2026-12-07T13:54:47Z|00001|stream_ssl|ERR|x\nplain\n"),
+        ovsdb::testing::mask_vlog_timestamps(
+            "2026-12-07T13:54:47Z|00001|stream_ssl|ERR|x\nplain\n"
+        ),
         "<timestamp>|00001|stream_ssl|ERR|x\nplain\n"
     );
     assert_eq!(

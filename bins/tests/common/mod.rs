@@ -768,30 +768,6 @@ fn replace_prefixes(text: &str, prefixes: &[(String, String)]) -> String {
     text
 }
 
-/// Replaces the timestamp of vlog lines (`2026-12-02T17:55:34Z|00002|module|WARN|...`).
-fn mask_timestamps(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        let b = line.as_bytes();
-        let is_stamp = b.len() > 21
-            && b[..20].iter().enumerate().all(|(i, c)| match i {
-                4 | 7 => *c == b'-',
-                10 => *c == b'T',
-                13 | 16 => *c == b':',
-                19 => *c == b'Z',
-                _ => c.is_ascii_digit(),
-            })
-            && b[20] == b'|';
-        if is_stamp {
-            out.push_str("<timestamp>");
-            out.push_str(&line[20..]);
-        } else {
-            out.push_str(line);
-        }
-    }
-    out
-}
-
 fn first_uuid(text: &str) -> Option<String> {
     let mut found = None;
     map_uuids(text, |u| {
@@ -1164,7 +1140,8 @@ impl Side {
                 _ => capture_error = Some(format!("nothing to capture into ${{{name}}}")),
             }
         }
-        let fix_name = |s: &str| mask_timestamps(&s.replace(tool.ours_name, tool.real));
+        let fix_name =
+            |s: &str| ovsdb::testing::mask_vlog_timestamps(&s.replace(tool.ours_name, tool.real));
         let known = Known {
             names: &self.names,
             hints: &self.hints,
@@ -1485,7 +1462,7 @@ mod tests {
             "<0> (<Logical_Switch:sw0>)\\n<0>\n[<Logical_Switch:sw0>, <0>]\n"
         );
         assert_eq!(
-            mask_timestamps("2026-12-02T17:55:34Z|00002|x|WARN|y\n"),
+            ovsdb::testing::mask_vlog_timestamps("2026-12-02T17:55:34Z|00002|x|WARN|y\n"),
             "<timestamp>|00002|x|WARN|y\n"
         );
         assert_eq!(

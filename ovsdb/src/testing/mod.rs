@@ -656,6 +656,32 @@ pub fn programs_runnable(programs: &[&str], install: &str) -> bool {
     true
 }
 
+/// `text` with the timestamp of every Open vSwitch vlog line
+/// (`2026-12-02T17:55:34Z|00002|module|WARN|...`) replaced by `<timestamp>`, so the
+/// messages of two runs (or of a C tool and ours) compare.
+pub fn mask_vlog_timestamps(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let b = line.as_bytes();
+        let is_stamp = b.len() > 21
+            && b[..20].iter().enumerate().all(|(i, c)| match i {
+                4 | 7 => *c == b'-',
+                10 => *c == b'T',
+                13 | 16 => *c == b':',
+                19 => *c == b'Z',
+                _ => c.is_ascii_digit(),
+            })
+            && b[20] == b'|';
+        if is_stamp {
+            out.push_str("<timestamp>");
+            out.push_str(&line[20..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 /// Runs a program to completion, returning stdout or a [`SandboxError`] with its stderr.
 pub fn run<S: AsRef<std::ffi::OsStr>>(program: &str, args: &[S]) -> Result<String, SandboxError> {
     run_in(None, program, args)
