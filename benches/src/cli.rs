@@ -1,11 +1,13 @@
 //! CLI latency, side by side: our drop-in tool against the C one, each command run several
-//! times interleaved (ours, theirs, ours, ...), each run measured with [`crate::child`].
+//! times interleaved (ours, theirs, ours, ...), each run measured with [`crate::child`] and
+//! started only once the server is idle again.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::child::{self, Measured};
 use crate::report::{fmt_ratio, Table};
+use crate::server;
 use crate::stats::Summary;
 
 /// Two programs that take the same command lines.
@@ -17,6 +19,9 @@ pub struct Pair {
     pub theirs: PathBuf,
     /// Options given to both before the command (e.g. `--db=...`, `--no-wait`).
     pub options: Vec<String>,
+    /// The ovsdb-server both talk to: each run starts once it is idle (see
+    /// [`crate::server::settle`]), so no run pays for the previous one's clean-up.
+    pub server: Option<u32>,
 }
 
 impl Pair {
@@ -95,6 +100,9 @@ pub fn run_suite(pair: &Pair, runs: usize, cases: &[Case]) -> Result<Vec<CaseRes
                     .iter()
                     .map(|a| a.replace("{i}", &format!("{side}-{i}")))
                     .collect();
+                if let Some(pid) = pair.server {
+                    server::settle(pid)?;
+                }
                 let m = child::run(Command::new(program).args(&pair.options).args(&args))?;
                 if side == "ours" {
                     r.ours.push(m);

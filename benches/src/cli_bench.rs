@@ -10,6 +10,7 @@ use crate::cli::{self, CaseResult, Pair};
 use crate::nb_data;
 use crate::raw::RawConnection;
 use crate::report::{fmt_ratio, verdict};
+use crate::server;
 use crate::tools::{Tools, VS_SCHEMA};
 use crate::vs_data;
 
@@ -76,15 +77,21 @@ pub fn run(
     vs_ports: u32,
     runs: usize,
 ) -> Result<Vec<Suite>, String> {
-    let nb = |remote: &str| Pair {
-        ours: tools.rnbctl.clone(),
-        theirs: tools.ovn_nbctl.clone(),
-        options: vec![format!("--db={remote}")],
+    let nb = |sb: &Sandbox| -> Result<Pair, String> {
+        Ok(Pair {
+            ours: tools.rnbctl.clone(),
+            theirs: tools.ovn_nbctl.clone(),
+            options: vec![format!("--db={}", sb.remote())],
+            server: Some(server::server_pid(sb)?),
+        })
     };
-    let vs = |remote: &str| Pair {
-        ours: tools.rvsctl.clone(),
-        theirs: tools.ovs_vsctl.clone(),
-        options: vec![format!("--db={remote}"), "--no-wait".into()],
+    let vs = |sb: &Sandbox| -> Result<Pair, String> {
+        Ok(Pair {
+            ours: tools.rvsctl.clone(),
+            theirs: tools.ovs_vsctl.clone(),
+            options: vec![format!("--db={}", sb.remote()), "--no-wait".into()],
+            server: Some(server::server_pid(sb)?),
+        })
     };
     let mut suites = Vec::new();
 
@@ -101,7 +108,7 @@ pub fn run(
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    let pair = nb(&empty.remote());
+    let pair = nb(&empty)?;
     suites.push(Suite {
         title: "OVN_Northbound, nearly empty (1 switch, 1 port)".into(),
         results: cli::run_suite(&pair, runs, &cli::nb_cases("node-0", "ns0_pod-0", "none"))?,
@@ -114,7 +121,7 @@ pub fn run(
     let s = switches / 2;
     let version = nb_data::port_uuid(s, ports / 2).to_string();
     let port = format!("ns{s}_pod-{}", ports / 2);
-    let pair = nb(&big.remote());
+    let pair = nb(big)?;
     suites.push(Suite {
         title: format!(
             "OVN_Northbound, {switches} switches x {ports} ports ({} rows)",
@@ -133,7 +140,7 @@ pub fn run(
     for (n, goal) in vs_suites {
         eprintln!("  CLI: Open_vSwitch with {n} ports");
         let sb = vs_sandbox(n)?;
-        let pair = vs(&sb.remote());
+        let pair = vs(&sb)?;
         let mid = n / 2;
         suites.push(Suite {
             title: format!("Open_vSwitch, br-int with {n} port(s)"),

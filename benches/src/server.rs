@@ -73,6 +73,33 @@ pub fn with_server_cpu<T>(
     Ok((value, after - before))
 }
 
+/// Waits until `pid` is idle: its scheduler run time (`/proc/<pid>/schedstat`, in
+/// nanoseconds) has not moved for three polls 2 ms apart, or 2 s have passed.
+///
+/// The C tools keep a whole-database monitor; after one exits, ovsdb-server spends several
+/// milliseconds tearing it down. A run started in that window waits for it, so without this
+/// step each side's measurement would include the other side's clean-up.
+pub fn settle(pid: u32) -> Result<(), String> {
+    let path = format!("/proc/{pid}/schedstat");
+    let run_time = || -> Result<u64, String> {
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+        text.split_whitespace()
+            .next()
+            .and_then(|t| t.parse().ok())
+            .ok_or_else(|| format!("bad {path}: {text}"))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let mut last = run_time()?;
+    let mut quiet = 0;
+    while quiet < 3 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let now = run_time()?;
+        quiet = if now == last { quiet + 1 } else { 0 };
+        last = now;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +108,26 @@ mod tests {
     fn parses_a_stat_line_with_a_tricky_name() {
         let line = "1234 (ovsdb) server) S 1 1234 1234 0 -1 4194560 500 0 0 0 250 17 0 0 20 0 1 0";
         assert_eq!(parse_cpu_ticks(line), Some(267));
+    }
+
+    #[test]
+    fn settles_on_an_idle_process_and_not_on_a_busy_one() {
+        let waited_for = |program: &str, args: &[&str]| {
+            let mut child = std::process::Command::new(program)
+                .args(args)
+                .spawn()
+                .expect(program);
+            let started = std::time::Instant::now();
+            settle(child.id()).expect("settle");
+            let waited = started.elapsed();
+            let _ = child.kill();
+            let _ = child.wait();
+            waited
+        };
+        let idle = waited_for("sleep", &["5"]);
+        assert!(idle < std::time::Duration::from_secs(1), "{idle:?}");
+        let busy = waited_for("sh", &["-c", "while :; do :; done"]);
+        assert!(busy >= std::time::Duration::from_millis(1900), "{busy:?}");
     }
 
     #[test]

@@ -93,6 +93,8 @@ struct Entry {
     /// Columns changed only through mutations, with those mutations in order (sent as a
     /// `mutate`, as the C IDL sends partial set and map updates).
     mutated: BTreeMap<String, Vec<Mutation>>,
+    /// Mutated columns whose new value reads see at once (see [`Context::mutate_whole`]).
+    shown: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -124,6 +126,9 @@ struct TableView {
     /// is here, so asking again would only repeat a round trip.
     fetched: Vec<Vec<Condition>>,
     rows: BTreeMap<Uuid, Entry>,
+    /// Columns left out of every held row's `orig` by a read that skipped them (see
+    /// [`Context::load_table_omitting`]) until [`Context::fill_omitted`] reads them.
+    omitted: Vec<String>,
 }
 
 /// One run of a command chain: its view of the database, its pending writes, its symbols and
@@ -154,6 +159,37 @@ pub struct Context<'s> {
     /// Whether whole-table projected reads ([`super::project::read`]) are guarded: needed
     /// only when the run may commit what it read (see [`Context::set_guard_reads`]).
     guard_reads: bool,
+}
+
+/// One read for [`Context::prefetch`].
+#[derive(Debug, Clone)]
+pub struct Read<'a> {
+    /// The table (its exact name).
+    pub table: &'a str,
+    /// The `where` clause; empty for the whole table.
+    pub conditions: Vec<Condition>,
+    /// Columns to leave out (whole-table reads only; see [`Context::load_table_omitting`]).
+    pub omit: &'a [&'a str],
+}
+
+impl<'a> Read<'a> {
+    /// Every row of `table`, with every column.
+    pub fn all(table: &'a str) -> Self {
+        Read {
+            table,
+            conditions: Vec::new(),
+            omit: &[],
+        }
+    }
+
+    /// The rows of `table` that match `conditions`.
+    pub fn query(table: &'a str, conditions: Vec<Condition>) -> Self {
+        Read {
+            table,
+            conditions,
+            omit: &[],
+        }
+    }
 }
 
 /// The outcome of committing a run.
@@ -290,12 +326,14 @@ impl<'s> Context<'s> {
         record: &str,
         must_exist: bool,
     ) -> CtlResult<Option<Uuid>> {
+        self.fill_omitted(table)?;
         let ids = self.row_ids;
         record::get_row(self, ids, table, record, must_exist)
     }
 
     /// Like [`Context::get_row`] with `must_exist`: the row, or `no row "x" in table T`.
     pub fn must_get_row(&mut self, table: &str, record: &str) -> CtlResult<Uuid> {
+        self.fill_omitted(table)?;
         let ids = self.row_ids;
         record::get_row(self, ids, table, record, true)?
             .ok_or_else(|| CtlError::new(format!("no row \"{record}\" in table {table}")))
@@ -339,6 +377,7 @@ impl<'s> Context<'s> {
                 orig: Some(Arc::new(row)),
                 state: State::Clean,
                 mutated: BTreeMap::new(),
+                shown: Vec::new(),
             });
         }
         self.push_guard(table, conditions, guard_rows);
@@ -380,10 +419,10 @@ impl<'s> Context<'s> {
             .unwrap_or_default())
     }
 
-    /// Reads the whole table (once per run).
+    /// Reads the whole table (once per run), with every column.
     pub fn load_table(&mut self, table: &str) -> CtlResult<()> {
         if self.tables.get(table).is_some_and(|v| v.complete) {
-            return Ok(());
+            return self.fill_omitted(table);
         }
         self.fetch(table, Vec::new())?;
         if let Some(view) = self.tables.get_mut(table) {
@@ -392,9 +431,251 @@ impl<'s> Context<'s> {
         Ok(())
     }
 
+    /// Reads the whole table like [`Context::load_table`], except for the columns `omit`:
+    /// for a column that is large and that few commands read (a bridge's `ports` holds
+    /// every port's UUID). The columns left out stay out of the held rows until something
+    /// reads them: [`Context::fill_omitted`] does, and every reading method that can
+    /// (`load_table`, `all`, `fetch_row`, `get_row`, whole-table projections) calls it; a
+    /// query whose condition names one asks the server; a mutation of one is sent as it is.
+    /// Only [`Context::value`] and [`Context::row`] cannot fill: a command reading such a
+    /// column through them calls `fill_omitted` first.
+    pub fn load_table_omitting(&mut self, table: &str, omit: &[&str]) -> CtlResult<()> {
+        if self.tables.get(table).is_some_and(|v| v.complete) {
+            return Ok(());
+        }
+        let Some(schema) = self.session.schema.table(table) else {
+            return self.load_table(table);
+        };
+        let mut columns: Vec<&str> = vec!["_uuid", "_version"];
+        columns.extend(
+            schema
+                .columns
+                .keys()
+                .map(|c| c.as_str())
+                .filter(|c| !omit.contains(c)),
+        );
+        let op = Operation::from(Operation::select(table, Vec::new()).with_columns(columns));
+        let rows = self
+            .session
+            .transact(&[op])
+            .map_err(|e| transaction_error(&e))?
+            .into_iter()
+            .next()
+            .and_then(|r| r.into_rows())
+            .unwrap_or_default();
+        self.absorb(table, Vec::new(), rows);
+        let view = self.tables.entry(table.to_string()).or_default();
+        view.complete = true;
+        view.omitted = omit
+            .iter()
+            .filter(|c| schema.columns.contains_key(**c))
+            .map(|c| c.to_string())
+            .collect();
+        Ok(())
+    }
+
+    /// Makes several reads in one transaction (one round trip) instead of one each: every
+    /// read not already made is sent, and later calls that ask the same ([`Context::all`],
+    /// [`Context::query`] with the same conditions, [`Context::load_table_omitting`]) are
+    /// answered from what it brought. Each read is guarded like the one it stands for.
+    pub fn prefetch(&mut self, reads: &[Read<'_>]) -> CtlResult<()> {
+        let mut ops = Vec::new();
+        let mut sent = Vec::new();
+        for read in reads {
+            let view = self.tables.get(read.table);
+            let whole = read.conditions.is_empty();
+            let held = view.is_some_and(|v| {
+                v.complete || (!whole && v.fetched.iter().any(|c| c == &read.conditions))
+            });
+            let Some(schema) = self.session.schema.table(read.table) else {
+                continue;
+            };
+            if held || (!whole && !read.omit.is_empty()) {
+                continue;
+            }
+            let mut select = Operation::select(read.table, read.conditions.clone());
+            if !read.omit.is_empty() {
+                let mut columns: Vec<&str> = vec!["_uuid", "_version"];
+                columns.extend(
+                    schema
+                        .columns
+                        .keys()
+                        .map(|c| c.as_str())
+                        .filter(|c| !read.omit.contains(c)),
+                );
+                select = select.with_columns(columns);
+            }
+            ops.push(Operation::from(select));
+            sent.push(read);
+        }
+        if ops.is_empty() {
+            return Ok(());
+        }
+        let results = self
+            .session
+            .transact(&ops)
+            .map_err(|e| transaction_error(&e))?;
+        for (read, result) in sent.into_iter().zip(results) {
+            let rows = result.into_rows().unwrap_or_default();
+            self.absorb(read.table, read.conditions.clone(), rows);
+            let known: Vec<String> = self
+                .session
+                .schema
+                .table(read.table)
+                .map(|t| {
+                    read.omit
+                        .iter()
+                        .filter(|c| t.columns.contains_key(**c))
+                        .map(|c| c.to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let view = self.tables.entry(read.table.to_string()).or_default();
+            if read.conditions.is_empty() {
+                view.complete = true;
+                view.omitted = known;
+            } else {
+                view.fetched.push(read.conditions.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `column` of `table` was left out of the rows held (and not read since).
+    pub fn is_omitted(&self, table: &str, column: &str) -> bool {
+        self.tables
+            .get(table)
+            .is_some_and(|v| v.omitted.iter().any(|c| c == column))
+    }
+
+    /// Reads the columns [`Context::load_table_omitting`] left out of `table`'s held rows,
+    /// and applies to them this run's mutations of those columns (columns this run wrote
+    /// whole keep what it wrote). The read is covered by the guard of the first one (every
+    /// row's `_version`), so a change in between still makes the commit start over.
+    pub fn fill_omitted(&mut self, table: &str) -> CtlResult<()> {
+        let omitted = match self.tables.get_mut(table) {
+            Some(v) if !v.omitted.is_empty() => std::mem::take(&mut v.omitted),
+            _ => return Ok(()),
+        };
+        let mut columns: Vec<&str> = vec!["_uuid"];
+        columns.extend(omitted.iter().map(String::as_str));
+        let op = Operation::from(Operation::select(table, Vec::new()).with_columns(columns));
+        let result = self
+            .session
+            .transact(&[op])
+            .map_err(|e| transaction_error(&e));
+        let rows = match result {
+            Ok(results) => results
+                .into_iter()
+                .next()
+                .and_then(|r| r.into_rows())
+                .unwrap_or_default(),
+            Err(e) => {
+                if let Some(v) = self.tables.get_mut(table) {
+                    v.omitted = omitted;
+                }
+                return Err(e);
+            }
+        };
+        let defaults: Vec<Datum> = omitted
+            .iter()
+            .map(|c| {
+                self.column_type(table, c)
+                    .map(|t| t.default_datum())
+                    .unwrap_or_else(|_| Datum::empty_set())
+            })
+            .collect();
+        let Some(view) = self.tables.get_mut(table) else {
+            return Ok(());
+        };
+        for mut row in rows {
+            let Some(uuid) = take_uuid(&mut row, "_uuid") else {
+                continue;
+            };
+            let Some(e) = view.rows.get_mut(&uuid) else {
+                // A row added since the first read: the guard will see it at commit.
+                continue;
+            };
+            let Some(orig) = e.orig.as_mut() else {
+                continue;
+            };
+            let orig = Arc::make_mut(orig);
+            for (column, default) in omitted.iter().zip(&defaults) {
+                let fetched = row.remove(column).unwrap_or_else(|| default.clone());
+                if let State::Changed(now) = &mut e.state {
+                    if let Some(mutations) = e.mutated.get(column) {
+                        let mut value = fetched.clone();
+                        for m in mutations {
+                            apply_mutation(&mut value, m);
+                        }
+                        now.insert(column.as_str(), value);
+                    } else if !now.contains(column) {
+                        now.insert(column.as_str(), fetched.clone());
+                    }
+                }
+                orig.insert(column.as_str(), fetched);
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Context::query`] with a condition on a column left out of the held rows: the server
+    /// answers when this run has changed nothing in the table (its answer is then the
+    /// run's); otherwise the column is read and the view answers.
+    fn query_omitted(&mut self, table: &str, conditions: &[Condition]) -> CtlResult<Vec<Uuid>> {
+        let untouched = self
+            .tables
+            .get(table)
+            .is_some_and(|v| v.rows.values().all(|e| matches!(e.state, State::Clean)));
+        if !untouched {
+            self.fill_omitted(table)?;
+            return Ok(self.matching(table, conditions));
+        }
+        let Some(schema) = self.session.schema.table(table) else {
+            return Ok(Vec::new());
+        };
+        let view = self.tables.get(table);
+        let mut columns: Vec<&str> = vec!["_uuid", "_version"];
+        columns.extend(
+            schema
+                .columns
+                .keys()
+                .map(|c| c.as_str())
+                .filter(|c| !view.is_some_and(|v| v.omitted.iter().any(|o| o == c))),
+        );
+        let op =
+            Operation::from(Operation::select(table, conditions.to_vec()).with_columns(columns));
+        let rows = self
+            .session
+            .transact(&[op])
+            .map_err(|e| transaction_error(&e))?
+            .into_iter()
+            .next()
+            .and_then(|r| r.into_rows())
+            .unwrap_or_default();
+        let mut found: Vec<Uuid> = rows
+            .iter()
+            .filter_map(|r| match r.get("_uuid")?.as_scalar()? {
+                Atom::Uuid(u) => Some(*u),
+                _ => None,
+            })
+            .collect();
+        found.sort_unstable();
+        self.absorb(table, conditions.to_vec(), rows);
+        Ok(found)
+    }
+
     /// The UUIDs of the rows of `table` that match `conditions` now (with this run's changes),
     /// in UUID order. Asks the server unless the whole table is already here.
     pub fn query(&mut self, table: &str, conditions: &[Condition]) -> CtlResult<Vec<Uuid>> {
+        if conditions
+            .iter()
+            .any(|c| self.is_omitted(table, c.column.as_str()))
+        {
+            return self.query_omitted(table, conditions);
+        }
+        // The caller will read the rows it finds: with every column.
+        self.fill_omitted(table)?;
         // The rows a query asked before selected are held, and any row that matches only
         // because of this run's changes was read (or made) by this run: the view answers.
         let held = self
@@ -427,8 +708,10 @@ impl<'s> Context<'s> {
         Ok(self.matching(table, &[]))
     }
 
-    /// The row `uuid` of `table`, reading it from the server if it is not held yet.
+    /// The row `uuid` of `table` (every column), reading it from the server if it is not
+    /// held yet.
     pub fn fetch_row(&mut self, table: &str, uuid: Uuid) -> CtlResult<Option<&Row>> {
+        self.fill_omitted(table)?;
         let held = self
             .tables
             .get(table)
@@ -444,11 +727,17 @@ impl<'s> Context<'s> {
         self.tables.get(table)?.rows.get(&uuid)?.row()
     }
 
-    /// A column of a held row (the column's default if the row lacks it).
+    /// A column of a held row (the column's default if the row lacks it). A column a read
+    /// left out ([`Context::load_table_omitting`]) must be filled in first.
     pub fn value(&self, table: &str, uuid: Uuid, column: &str) -> Datum {
         if column == "_uuid" {
             return Datum::from(Atom::Uuid(uuid));
         }
+        debug_assert!(
+            !self.is_omitted(table, column)
+                || self.row(table, uuid).is_some_and(|r| r.contains(column)),
+            "{table}.{column} was left out of the read; fill_omitted first"
+        );
         if let Some(d) = self.row(table, uuid).and_then(|r| r.get(column)) {
             return d.clone();
         }
@@ -464,7 +753,7 @@ impl<'s> Context<'s> {
     pub fn idl_value(&self, table: &str, uuid: Uuid, column: &str) -> Datum {
         let entry = self.tables.get(table).and_then(|v| v.rows.get(&uuid));
         match entry {
-            Some(e) if e.mutated.contains_key(column) => e
+            Some(e) if e.mutated.contains_key(column) && !e.shown.iter().any(|c| c == column) => e
                 .orig
                 .as_ref()
                 .and_then(|o| o.get(column).cloned())
@@ -535,6 +824,7 @@ impl<'s> Context<'s> {
                     orig: None,
                     state: State::Changed(full),
                     mutated: BTreeMap::new(),
+                    shown: Vec::new(),
                 },
             );
         Ok(uuid)
@@ -560,6 +850,21 @@ impl<'s> Context<'s> {
     /// unless the column is also written whole in this run.
     pub fn mutate(&mut self, table: &str, uuid: Uuid, mutation: Mutation) -> CtlResult<()> {
         let column = mutation.column.to_string();
+        let unread = self.is_omitted(table, &column)
+            && self.row(table, uuid).is_some_and(|r| !r.contains(&column));
+        if unread {
+            // The column's value is not here (a read left it out): the mutation is only
+            // recorded, sent as a `mutate`, and applied when the column is read.
+            self.modify(table, uuid, |_| {})?;
+            if let Some(e) = self
+                .tables
+                .get_mut(table)
+                .and_then(|v| v.rows.get_mut(&uuid))
+            {
+                e.mutated.entry(column).or_default().push(mutation);
+            }
+            return Ok(());
+        }
         let mut value = self.value(table, uuid, &column);
         // A column already written whole in this run stays written whole.
         let written = self
@@ -590,6 +895,25 @@ impl<'s> Context<'s> {
             };
             if track {
                 e.mutated.entry(column).or_default().push(mutation);
+            }
+        }
+        Ok(())
+    }
+
+    /// Like [`Context::mutate`], for a column the C tool writes whole (`ovs-vsctl`'s
+    /// `ovsrec_bridge_set_ports(br, ports + port)`): still sent as a `mutate` (a bridge's
+    /// ports need not travel twice), but later reads in the run, [`Context::idl_value`]
+    /// included, see the new value at once, as the C tool's do.
+    pub fn mutate_whole(&mut self, table: &str, uuid: Uuid, mutation: Mutation) -> CtlResult<()> {
+        let column = mutation.column.to_string();
+        self.mutate(table, uuid, mutation)?;
+        if let Some(e) = self
+            .tables
+            .get_mut(table)
+            .and_then(|v| v.rows.get_mut(&uuid))
+        {
+            if !e.shown.contains(&column) {
+                e.shown.push(column);
             }
         }
         Ok(())

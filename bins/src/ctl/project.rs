@@ -186,6 +186,9 @@ enum Source {
 /// Reads `wants` (one transaction for all tables not already held whole) and returns one
 /// projection per want, in order.
 pub fn read(ctx: &mut Context<'_>, wants: &[Want<'_>]) -> CtlResult<Vec<Projection>> {
+    for w in wants {
+        ctx.fill_omitted(w.table)?;
+    }
     let guard = ctx.guards_reads();
     let mut ops: Vec<Operation> = Vec::new();
     let mut plans = Vec::with_capacity(wants.len());

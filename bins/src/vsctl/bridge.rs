@@ -104,7 +104,7 @@ fn cmd_add_br(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
                     .with("name", name)
                     .with("ports", Atom::Uuid(port)),
             )?;
-            ctx.mutate(
+            ctx.mutate_whole(
                 "Open_vSwitch",
                 cache.ovs,
                 Mutation::new("bridges", Mutator::Insert, uuid_datum(br)),
@@ -115,7 +115,7 @@ fn cmd_add_br(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
             port.insert("fake_bridge", Datum::from(true));
             port.insert("tag", Datum::from(vlan));
             let port = ctx.insert("Port", None, port)?;
-            ctx.mutate(
+            ctx.mutate_whole(
                 "Bridge",
                 parent_row,
                 Mutation::new("ports", Mutator::Insert, uuid_datum(port)),
@@ -190,7 +190,7 @@ fn cmd_del_br(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
     // of its fake bridges included; later lookups walk to a bridge, so they no longer see them.
     // ovs-vsctl means to delete the Flow_Sample_Collector_Sets of the bridge too, but its IDL
     // does not replicate that table, so it never does (a set keeps the bridge alive).
-    ctx.mutate(
+    ctx.mutate_whole(
         "Open_vSwitch",
         cache.ovs,
         Mutation::new("bridges", Mutator::Delete, uuid_datum(br.row)),
@@ -202,6 +202,7 @@ fn cmd_del_br(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
 fn del_fake_bridge(ctx: &mut Context<'_>, cache: &Cache, i: usize) -> CtlResult<()> {
     let br = &cache.bridges[i];
     let tagged = ctx.query("Port", &[Condition::eq("tag", br.vlan)])?;
+    ctx.fill_omitted("Bridge")?;
     let in_parent = ctx.value("Bridge", br.row, "ports");
     let in_parent = in_parent.as_set();
     for port in tagged {

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use ovsdb::data::{Atom, Datum, Row, Uuid};
 use ovsdb::ops::{Condition, Mutation, Mutator, Operation};
 
-use crate::ctl::context::uuids_of;
+use crate::ctl::context::{uuids_of, Read};
 use crate::ctl::project::{self, Projection, Want};
 use crate::ctl::{Context, CtlError, CtlResult};
 
@@ -137,13 +137,27 @@ pub fn atoll(s: &str) -> i64 {
 }
 
 /// Reads the bridges (`vsctl_context_populate_cache`, without the ports and interfaces).
+///
+/// Every Bridge row is read except its `ports`, which holds every port's UUID (most of a
+/// select of the table on a busy switch) and is needed only to place fake bridges, so it is
+/// read only when there are some; commands that walk a bridge's ports fill it in
+/// ([`Context::fill_omitted`]).
 pub fn load(ctx: &mut Context<'_>) -> CtlResult<Cache> {
+    let is_fake = [Condition::eq("fake_bridge", true)];
+    ctx.prefetch(&[
+        Read::all("Open_vSwitch"),
+        Read {
+            omit: &["ports"],
+            ..Read::all("Bridge")
+        },
+        Read::query("Port", is_fake.to_vec()),
+    ])?;
     let ovs = ovs_row(ctx)?;
-    ctx.all("Bridge")?;
-    let fake_ports: BTreeSet<Uuid> = ctx
-        .query("Port", &[Condition::eq("fake_bridge", true)])?
-        .into_iter()
-        .collect();
+    ctx.load_table_omitting("Bridge", &["ports"])?;
+    let fake_ports: BTreeSet<Uuid> = ctx.query("Port", &is_fake)?.into_iter().collect();
+    if !fake_ports.is_empty() {
+        ctx.fill_omitted("Bridge")?;
+    }
     let mut cache = Cache {
         ovs,
         bridges: Vec::new(),
@@ -168,6 +182,9 @@ pub fn load(ctx: &mut Context<'_>) -> CtlResult<Cache> {
             vlan: 0,
             port: None,
         });
+        if fake_ports.is_empty() {
+            continue;
+        }
         for port in refs(ctx, "Bridge", br, "ports") {
             if !fake_ports.contains(&port) || ctx.row("Port", port).is_none() {
                 continue;
@@ -315,6 +332,11 @@ pub fn check_conflicts(
             "{msg} because a bridge named {name} already exists"
         )));
     }
+    // Both lookups below, in one round trip.
+    ctx.prefetch(&[
+        Read::query("Port", vec![Condition::eq("name", name)]),
+        Read::query("Interface", vec![Condition::eq("name", name)]),
+    ])?;
     if let Some((_, br)) = lookup_port(ctx, cache, name)? {
         return Err(CtlError::new(format!(
             "{msg} because a port named {name} already exists on bridge {}",
@@ -352,6 +374,7 @@ pub fn ports_of(
     columns: &[&str],
     also: Option<Want<'_>>,
 ) -> CtlResult<PortsOf> {
+    ctx.fill_omitted("Bridge")?;
     let br = &cache.bridges[i];
     let all = ctx.value("Bridge", br.row, "ports");
     let (rows, also) = if holds_most_ports(ctx, cache, br.row) {
@@ -384,7 +407,8 @@ pub fn ports_of(
 }
 
 /// Whether Bridge row `row` holds most of the database's ports (every port is in a bridge):
-/// then reading the Port (or Interface) table whole is cheaper than row by row.
+/// then reading the Port (or Interface) table whole is cheaper than row by row. The
+/// bridges' `ports` must have been read ([`Context::fill_omitted`]).
 pub fn holds_most_ports(ctx: &Context<'_>, cache: &Cache, row: Uuid) -> bool {
     let count = |r: Uuid| ctx.value("Bridge", r, "ports").len();
     let total: usize = cache
@@ -399,7 +423,7 @@ pub fn holds_most_ports(ctx: &Context<'_>, cache: &Cache, row: Uuid) -> bool {
 
 /// Removes a held port from its Bridge row and deletes it and its interfaces (`del_port`).
 pub fn del_port(ctx: &mut Context<'_>, bridge_row: Uuid, port: Uuid) -> CtlResult<()> {
-    ctx.mutate(
+    ctx.mutate_whole(
         "Bridge",
         bridge_row,
         Mutation::new("ports", Mutator::Delete, uuid_datum(port)),

@@ -226,7 +226,7 @@ fn add_port(ctx: &mut Context<'_>, cmd: &Command, new: &NewPort<'_>) -> CtlResul
     for setting in new.settings {
         db_commands::set_column(ctx, "Port", port, setting)?;
     }
-    ctx.mutate(
+    ctx.mutate_whole(
         "Bridge",
         bridge.row,
         Mutation::new("ports", Mutator::Insert, uuid_datum(port)),
