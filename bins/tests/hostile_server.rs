@@ -47,6 +47,17 @@ async fn hostile(db: &'static str, how: Misbehaviour, mut conn: Conn) {
                     return;
                 }
             }
+            // The tools ask for the schema in the handshake, ahead of the `_Server`
+            // monitor, and again once connected if that answer was unusable.
+            Some("get_schema") if matches!(how, Misbehaviour::WrongSchema) => {
+                if conn
+                    .reply(&req, json!({"name": 7, "tables": "none"}))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
             _ => return misbehave(how, req, conn).await,
         }
     }

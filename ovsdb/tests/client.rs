@@ -103,6 +103,43 @@ async fn every_plain_method() {
 }
 
 #[tokio::test]
+async fn the_schema_can_come_with_the_handshake() {
+    let mut sb = nb_sandbox();
+    // Not asked for: none kept.
+    let plain = client(&sb).await;
+    assert!(plain.handshake_schema(NB).is_none());
+    let opts = ClientOptions::new(&sb.remote())
+        .unwrap()
+        .database(NB)
+        .schema_in_handshake(true);
+    let c = tokio::time::timeout(LIMIT, Client::connect(opts))
+        .await
+        .expect("connect in time")
+        .expect("connect");
+    let fetched = c.get_schema(NB).await.unwrap();
+    let early = c.handshake_schema(NB).expect("schema from the handshake");
+    assert_eq!(*early, fetched);
+    assert_eq!(early.version, "7.0.0");
+    // Only the databases named in the options.
+    assert!(c.handshake_schema("_Server").is_none());
+    // Each connection's handshake fetches it again (it is cleared as a handshake starts).
+    let mut state = c.state();
+    sb.restart().unwrap();
+    tokio::time::timeout(LIMIT, async {
+        loop {
+            state.changed().await.expect("client alive");
+            let now = state.borrow_and_update().clone();
+            if matches!(now, ConnectionState::Connected { generation, .. } if generation >= 2) {
+                break;
+            }
+        }
+    })
+    .await
+    .expect("reconnected in time");
+    assert_eq!(*c.handshake_schema(NB).expect("schema again"), fetched);
+}
+
+#[tokio::test]
 async fn many_requests_in_flight() {
     let sb = nb_sandbox();
     let c = client(&sb).await;

@@ -3,6 +3,7 @@
 //! commit, the tool's wait, and the output (`--oneline`).
 
 use std::io::Write;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ovsdb::client::{Client, ClientOptions};
@@ -53,6 +54,15 @@ pub struct Tool {
     /// Called after a successful commit and the output, with the results of the operations
     /// `before_commit` added (waits for `sb_cfg`, `hv_cfg`, `cur_cfg`).
     pub after_commit: fn(&Session, &GlobalOptions, &[OperationResult]) -> CtlResult<()>,
+    /// Called at the start of each run with the chain's command names, before the root
+    /// row is read: reads what the chain will surely need, the root table included, in one
+    /// round trip ([`Context::prefetch`]). [`no_prefetch`] reads nothing ahead.
+    pub prefetch: fn(&mut Context<'_>, &[&str]) -> CtlResult<()>,
+}
+
+/// A [`Tool::prefetch`] that reads nothing ahead.
+pub fn no_prefetch(_: &mut Context<'_>, _: &[&str]) -> CtlResult<()> {
+    Ok(())
 }
 
 /// The most times a chain is run again because what it read changed.
@@ -111,12 +121,14 @@ fn run_inner(tool: &Tool, mut argv: Vec<String>, out: &mut dyn Write) -> CtlResu
     }
     let session = connect(tool, &opts)?;
     let writes = chain.iter().any(|(spec, _)| spec.mode == Mode::ReadWrite);
+    let names: Vec<&str> = chain.iter().map(|(spec, _)| spec.name).collect();
     let mut conflicts = 0;
     loop {
         let mut ctx = Context::new(&session, &opts, tool.row_ids);
         ctx.log_module = tool.log_module;
         // Nothing a read-only chain reads is ever written back, so its reads need no guards.
         ctx.set_guard_reads(writes);
+        (tool.prefetch)(&mut ctx, &names)?;
         super::increment::ensure_root_row(&mut ctx, tool.root_table)?;
         let mut outputs = Vec::with_capacity(chain.len());
         for (spec, cmd) in &chain {
@@ -261,7 +273,9 @@ fn connect(tool: &Tool, opts: &GlobalOptions) -> CtlResult<Session> {
         .database(tool.database)
         .leader_only(opts.leader_only)
         .shuffle_remotes(opts.shuffle_remotes)
-        .inactivity_probe(None);
+        .inactivity_probe(None)
+        // The schema comes with the handshake: one round trip less per run.
+        .schema_in_handshake(true);
     if remote
         .split(',')
         .any(|r| r.trim_start().starts_with("ssl:"))
@@ -291,9 +305,12 @@ fn connect(tool: &Tool, opts: &GlobalOptions) -> CtlResult<Session> {
         }
     });
     let client = client.map_err(|e| connection_failed(&remote, &e))?;
-    let schema = rt
-        .block_on(client.get_schema(tool.database))
-        .map_err(|e| CtlError::new(format!("{remote}: {e}")))?;
+    let schema = match client.handshake_schema(tool.database) {
+        Some(schema) => Arc::unwrap_or_clone(schema),
+        None => rt
+            .block_on(client.get_schema(tool.database))
+            .map_err(|e| CtlError::new(format!("{remote}: {e}")))?,
+    };
     Ok(Session {
         rt,
         client,

@@ -132,6 +132,7 @@ pub static TOOL: Tool = Tool {
     root_table: "NB_Global",
     before_commit: wait::before_commit,
     after_commit: wait::after_commit,
+    prefetch: crate::ctl::runner::no_prefetch,
 };
 
 fn check_options(opts: &mut GlobalOptions) -> CtlResult<()> {

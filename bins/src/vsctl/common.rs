@@ -143,15 +143,8 @@ pub fn atoll(s: &str) -> i64 {
 /// read only when there are some; commands that walk a bridge's ports fill it in
 /// ([`Context::fill_omitted`]).
 pub fn load(ctx: &mut Context<'_>) -> CtlResult<Cache> {
+    prefetch_model(ctx)?;
     let is_fake = [Condition::eq("fake_bridge", true)];
-    ctx.prefetch(&[
-        Read::all("Open_vSwitch"),
-        Read {
-            omit: &["ports"],
-            ..Read::all("Bridge")
-        },
-        Read::query("Port", is_fake.to_vec()),
-    ])?;
     let ovs = ovs_row(ctx)?;
     ctx.load_table_omitting("Bridge", &["ports"])?;
     let fake_ports: BTreeSet<Uuid> = ctx.query("Port", &is_fake)?.into_iter().collect();
@@ -193,6 +186,19 @@ pub fn load(ctx: &mut Context<'_>) -> CtlResult<Cache> {
         }
     }
     Ok(cache)
+}
+
+/// Reads what [`load`] needs (the Open_vSwitch row, the bridges without their ports, the
+/// fake-bridge ports) in one round trip, unless already read.
+pub fn prefetch_model(ctx: &mut Context<'_>) -> CtlResult<()> {
+    ctx.prefetch(&[
+        Read::all("Open_vSwitch"),
+        Read {
+            omit: &["ports"],
+            ..Read::all("Bridge")
+        },
+        Read::query("Port", vec![Condition::eq("fake_bridge", true)]),
+    ])
 }
 
 /// Adds fake bridge `port` of bridge `parent` if its tag makes it one.

@@ -11,7 +11,7 @@ pub mod show;
 pub mod wait;
 
 use crate::ctl::options::{GetoptDialect, GlobalOptions, OptSpec};
-use crate::ctl::{db_commands, CommandSpec, CtlResult, RowId, Tool};
+use crate::ctl::{db_commands, CommandSpec, Context, CtlResult, RowId, Tool};
 
 /// `ovs-vsctl`'s own global options (the common ones are in [`crate::ctl::options::COMMON`]).
 const OPTIONS: &[OptSpec] = &[
@@ -106,7 +106,37 @@ pub static TOOL: Tool = Tool {
     root_table: "Open_vSwitch",
     before_commit: wait::before_commit,
     after_commit: wait::after_commit,
+    prefetch,
 };
+
+/// The ovs-vsctl commands (besides the generic database ones) that do not start from the
+/// bridge model.
+const WITHOUT_MODEL: &[&str] = &[
+    "init",
+    "get-manager",
+    "del-manager",
+    "set-manager",
+    "get-ssl",
+    "del-ssl",
+    "set-ssl",
+    "add-zone-tp",
+    "del-zone-tp",
+    "list-zone-tp",
+    "list-dp-cap",
+];
+
+/// A chain with a command that starts from the bridge model ([`common::load`]) reads it,
+/// with the root row, in the run's first round trip.
+fn prefetch(ctx: &mut Context<'_>, commands: &[&str]) -> CtlResult<()> {
+    let generic: Vec<&str> = db_commands::commands().iter().map(|c| c.name).collect();
+    if commands
+        .iter()
+        .all(|c| generic.contains(c) || WITHOUT_MODEL.contains(c))
+    {
+        return Ok(());
+    }
+    common::prefetch_model(ctx)
+}
 
 fn check_options(_opts: &mut GlobalOptions) -> CtlResult<()> {
     Ok(())

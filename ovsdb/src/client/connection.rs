@@ -8,7 +8,7 @@
 //! updates before its reply) always reaches the caller after the update was delivered.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -173,6 +173,10 @@ enum Pending {
     RefreshSchema {
         id: String,
     },
+    /// `get_schema` sent in the handshake ([`ClientOptions::schema_in_handshake`]).
+    HandshakeSchema {
+        db: String,
+    },
     Ignore,
 }
 
@@ -199,8 +203,14 @@ struct Session {
 
 const SERVER_MONITOR_ID: &str = "_Server";
 
+/// The schemas a connection's handshake fetched ([`ClientOptions::schema_in_handshake`]),
+/// shared between the connection task and the client handles.
+pub(crate) type HandshakeSchemas = Arc<Mutex<HashMap<String, Arc<crate::schema::DatabaseSchema>>>>;
+
 pub(crate) struct Task {
     opts: ClientOptions,
+    /// The schemas fetched in the current connection's handshake, by database.
+    schemas: HandshakeSchemas,
     cmds: mpsc::Receiver<Command>,
     state: watch::Sender<ConnectionState>,
     last_error: watch::Sender<Option<String>>,
@@ -218,9 +228,11 @@ impl Task {
         cmds: mpsc::Receiver<Command>,
         state: watch::Sender<ConnectionState>,
         last_error: watch::Sender<Option<String>>,
+        schemas: HandshakeSchemas,
     ) -> Self {
         Task {
             opts,
+            schemas,
             cmds,
             state,
             last_error,
@@ -543,6 +555,19 @@ impl Task {
             // (an older server's "unknown method" too) is ignored.
             self.send_request(s, "set_db_change_aware", &json!([true]), Pending::Ignore)
                 .await?;
+            self.schemas
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clear();
+            if self.opts.schema_in_handshake {
+                // Answered before the `_Server` monitor below, so in place before the
+                // connection is reported up.
+                for db in self.opts.databases.clone() {
+                    let params = json!([db]);
+                    let pending = Pending::HandshakeSchema { db };
+                    self.send_request(s, "get_schema", &params, pending).await?;
+                }
+            }
             let params = json!([
                 "_Server",
                 SERVER_MONITOR_ID,
@@ -1138,6 +1163,19 @@ impl Task {
             Pending::RefreshSchema { id } => {
                 self.adopt_schema(&id, &reply);
                 self.start_monitor(s, &id, None).await?;
+            }
+            Pending::HandshakeSchema { db } => {
+                let schema = reply.result().ok().and_then(|bytes| {
+                    crate::schema::DatabaseSchema::from_slice(bytes)
+                        .map_err(|e| tracing::warn!("cannot read the schema of {db}: {e}"))
+                        .ok()
+                });
+                if let Some(schema) = schema {
+                    self.schemas
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(db, Arc::new(schema));
+                }
             }
             Pending::StartMonitor {
                 id,

@@ -70,6 +70,7 @@ struct Inner {
     state: watch::Receiver<ConnectionState>,
     last_error: watch::Receiver<Option<String>>,
     monitor_buffer: usize,
+    schemas: connection::HandshakeSchemas,
 }
 
 impl Client {
@@ -96,15 +97,31 @@ impl Client {
         let (state_tx, state_rx) = watch::channel(ConnectionState::Connecting);
         let (err_tx, err_rx) = watch::channel(None);
         let monitor_buffer = opts.monitor_buffer.max(1);
-        tokio::spawn(Task::new(opts, cmd_rx, state_tx, err_tx).run());
+        let schemas = connection::HandshakeSchemas::default();
+        tokio::spawn(Task::new(opts, cmd_rx, state_tx, err_tx, schemas.clone()).run());
         Client {
             inner: Arc::new(Inner {
                 cmds: cmd_tx,
                 state: state_rx,
                 last_error: err_rx,
                 monitor_buffer,
+                schemas,
             }),
         }
+    }
+
+    /// The schema of `db` as the current connection's handshake fetched it, with
+    /// [`ClientOptions::schema_in_handshake`] set and `db` among
+    /// [`ClientOptions::databases`]; `None` otherwise (or if the server could not give it).
+    /// It is the schema as of connecting: a long-lived client that must follow schema
+    /// changes asks [`Client::get_schema`] instead.
+    pub fn handshake_schema(&self, db: &str) -> Option<Arc<DatabaseSchema>> {
+        self.inner
+            .schemas
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(db)
+            .cloned()
     }
 
     /// The connection state, as a watch channel (await `changed()` to follow it).

@@ -46,6 +46,11 @@ pub struct ClientOptions {
     /// How many undelivered monitor updates may queue per monitor before the connection stops
     /// reading from the server (backpressure: nothing is ever dropped).
     pub monitor_buffer: usize,
+    /// Ask for the schema of each of [`ClientOptions::databases`] in the connection
+    /// handshake, pipelined with the `_Server` monitor (no extra round trip), and keep it
+    /// for [`crate::client::Client::handshake_schema`]. For short-lived clients (the
+    /// command-line tools) that need the schema before their first request.
+    pub schema_in_handshake: bool,
 }
 
 impl std::fmt::Debug for ClientOptions {
@@ -83,12 +88,19 @@ impl ClientOptions {
             connect_timeout: Duration::from_secs(10),
             max_message_size: crate::wire::DEFAULT_MAX_MESSAGE_SIZE,
             monitor_buffer: 64,
+            schema_in_handshake: false,
         }
     }
 
     /// Adds a database to follow in `_Server` (see [`ClientOptions::databases`]).
     pub fn database(mut self, name: impl Into<String>) -> Self {
         self.databases.push(name.into());
+        self
+    }
+
+    /// Sets [`ClientOptions::schema_in_handshake`].
+    pub fn schema_in_handshake(mut self, yes: bool) -> Self {
+        self.schema_in_handshake = yes;
         self
     }
 
