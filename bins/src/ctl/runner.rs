@@ -10,7 +10,7 @@ use ovsdb::client::{Client, ClientOptions};
 use ovsdb::ops::OperationResult;
 use ovsdb::transport::{TlsError, TlsSettings};
 
-use super::command::{parse_chain, CommandSpec, Mode};
+use super::command::{parse_chain, Command, CommandSpec, Mode};
 use super::context::{Commit, Context, Session};
 use super::error::{CtlError, CtlResult};
 use super::options::{self, GetoptDialect, GlobalOptions, OptSpec};
@@ -54,14 +54,14 @@ pub struct Tool {
     /// Called after a successful commit and the output, with the results of the operations
     /// `before_commit` added (waits for `sb_cfg`, `hv_cfg`, `cur_cfg`).
     pub after_commit: fn(&Session, &GlobalOptions, &[OperationResult]) -> CtlResult<()>,
-    /// Called at the start of each run with the chain's command names, before the root
-    /// row is read: reads what the chain will surely need, the root table included, in one
-    /// round trip ([`Context::prefetch`]). [`no_prefetch`] reads nothing ahead.
-    pub prefetch: fn(&mut Context<'_>, &[&str]) -> CtlResult<()>,
+    /// Called at the start of each run with the chain's commands, before the root row is
+    /// read: reads what the chain will surely need, the root table included, in one round
+    /// trip ([`Context::prefetch`]). [`no_prefetch`] reads nothing ahead.
+    pub prefetch: fn(&mut Context<'_>, &[&Command]) -> CtlResult<()>,
 }
 
 /// A [`Tool::prefetch`] that reads nothing ahead.
-pub fn no_prefetch(_: &mut Context<'_>, _: &[&str]) -> CtlResult<()> {
+pub fn no_prefetch(_: &mut Context<'_>, _: &[&Command]) -> CtlResult<()> {
     Ok(())
 }
 
@@ -121,14 +121,14 @@ fn run_inner(tool: &Tool, mut argv: Vec<String>, out: &mut dyn Write) -> CtlResu
     }
     let session = connect(tool, &opts)?;
     let writes = chain.iter().any(|(spec, _)| spec.mode == Mode::ReadWrite);
-    let names: Vec<&str> = chain.iter().map(|(spec, _)| spec.name).collect();
+    let commands: Vec<&Command> = chain.iter().map(|(_, cmd)| cmd).collect();
     let mut conflicts = 0;
     loop {
         let mut ctx = Context::new(&session, &opts, tool.row_ids);
         ctx.log_module = tool.log_module;
         // Nothing a read-only chain reads is ever written back, so its reads need no guards.
         ctx.set_guard_reads(writes);
-        (tool.prefetch)(&mut ctx, &names)?;
+        (tool.prefetch)(&mut ctx, &commands)?;
         super::increment::ensure_root_row(&mut ctx, tool.root_table)?;
         let mut outputs = Vec::with_capacity(chain.len());
         for (spec, cmd) in &chain {

@@ -191,14 +191,25 @@ pub fn load(ctx: &mut Context<'_>) -> CtlResult<Cache> {
 /// Reads what [`load`] needs (the Open_vSwitch row, the bridges without their ports, the
 /// fake-bridge ports) in one round trip, unless already read.
 pub fn prefetch_model(ctx: &mut Context<'_>) -> CtlResult<()> {
-    ctx.prefetch(&[
+    prefetch_model_and_names(ctx, &[])
+}
+
+/// [`prefetch_model`], and in the same round trip the lookups [`check_conflicts`] and
+/// [`find_port`] make of each of `names` (the Port and the Interface of that name).
+pub fn prefetch_model_and_names(ctx: &mut Context<'_>, names: &[&str]) -> CtlResult<()> {
+    let mut reads = vec![
         Read::all("Open_vSwitch"),
         Read {
             omit: &["ports"],
             ..Read::all("Bridge")
         },
         Read::query("Port", vec![Condition::eq("fake_bridge", true)]),
-    ])
+    ];
+    for name in names {
+        reads.push(Read::query("Port", vec![Condition::eq("name", *name)]));
+        reads.push(Read::query("Interface", vec![Condition::eq("name", *name)]));
+    }
+    ctx.prefetch(&reads)
 }
 
 /// Adds fake bridge `port` of bridge `parent` if its tag makes it one.

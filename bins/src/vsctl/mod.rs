@@ -11,7 +11,7 @@ pub mod show;
 pub mod wait;
 
 use crate::ctl::options::{GetoptDialect, GlobalOptions, OptSpec};
-use crate::ctl::{db_commands, CommandSpec, Context, CtlResult, RowId, Tool};
+use crate::ctl::{db_commands, Command, CommandSpec, Context, CtlResult, RowId, Tool};
 
 /// `ovs-vsctl`'s own global options (the common ones are in [`crate::ctl::options::COMMON`]).
 const OPTIONS: &[OptSpec] = &[
@@ -126,16 +126,26 @@ const WITHOUT_MODEL: &[&str] = &[
 ];
 
 /// A chain with a command that starts from the bridge model ([`common::load`]) reads it,
-/// with the root row, in the run's first round trip.
-fn prefetch(ctx: &mut Context<'_>, commands: &[&str]) -> CtlResult<()> {
+/// with the root row, in the run's first round trip; with it, the ports and interfaces an
+/// `add-port` or `del-port` will look up by name.
+fn prefetch(ctx: &mut Context<'_>, commands: &[&Command]) -> CtlResult<()> {
     let generic: Vec<&str> = db_commands::commands().iter().map(|c| c.name).collect();
     if commands
         .iter()
-        .all(|c| generic.contains(c) || WITHOUT_MODEL.contains(c))
+        .all(|c| generic.contains(&c.name.as_str()) || WITHOUT_MODEL.contains(&c.name.as_str()))
     {
         return Ok(());
     }
-    common::prefetch_model(ctx)
+    let mut names: Vec<&str> = Vec::new();
+    for c in commands {
+        let looked_up = match c.name.as_str() {
+            "add-port" => c.args.get(1),
+            "del-port" => c.args.last(),
+            _ => None,
+        };
+        names.extend(looked_up.map(String::as_str));
+    }
+    common::prefetch_model_and_names(ctx, &names)
 }
 
 fn check_options(_opts: &mut GlobalOptions) -> CtlResult<()> {
