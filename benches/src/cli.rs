@@ -19,9 +19,10 @@ pub struct Pair {
     pub theirs: PathBuf,
     /// Options given to both before the command (e.g. `--db=...`, `--no-wait`).
     pub options: Vec<String>,
-    /// The ovsdb-server both talk to: each run starts once it is idle (see
-    /// [`crate::server::settle`]), so no run pays for the previous one's clean-up.
-    pub server: Option<u32>,
+    /// The ovsdb-server both talk to: each run starts once it has done the clean-up the
+    /// previous run left and is idle (see [`crate::server::settle`]), so no run pays for
+    /// the one before.
+    pub server: Option<server::Served>,
 }
 
 impl Pair {
@@ -100,8 +101,8 @@ pub fn run_suite(pair: &Pair, runs: usize, cases: &[Case]) -> Result<Vec<CaseRes
                     .iter()
                     .map(|a| a.replace("{i}", &format!("{side}-{i}")))
                     .collect();
-                if let Some(pid) = pair.server {
-                    server::settle(pid)?;
+                if let Some(served) = &pair.server {
+                    served.settle()?;
                 }
                 let m = child::run(Command::new(program).args(&pair.options).args(&args))?;
                 if side == "ours" {

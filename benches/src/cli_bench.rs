@@ -82,7 +82,7 @@ pub fn run(
             ours: tools.rnbctl.clone(),
             theirs: tools.ovn_nbctl.clone(),
             options: vec![format!("--db={}", sb.remote())],
-            server: Some(server::server_pid(sb)?),
+            server: Some(server::Served::of(sb)?),
         })
     };
     let vs = |sb: &Sandbox| -> Result<Pair, String> {
@@ -90,7 +90,7 @@ pub fn run(
             ours: tools.rvsctl.clone(),
             theirs: tools.ovs_vsctl.clone(),
             options: vec![format!("--db={}", sb.remote()), "--no-wait".into()],
-            server: Some(server::server_pid(sb)?),
+            server: Some(server::Served::of(sb)?),
         })
     };
     let mut suites = Vec::new();
