@@ -1,6 +1,7 @@
 //! `Row`: column name -> value (RFC 7047 5.1 `<row>`).
 
 use std::fmt;
+use std::sync::Arc;
 
 use compact_str::CompactString;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -13,28 +14,32 @@ use super::datum::Datum;
 ///
 /// Columns are kept sorted by name (a short vector: tables have tens of columns, so this is
 /// smaller and faster than a tree or hash map). Column names up to 24 bytes are stored inline.
+///
+/// The names and the values are kept apart, and the names are shared: the replica's rows of
+/// one table all point at that table's one list of column names ([`Row::overlay`]), so a
+/// row costs a value per column and nothing per column name. Changing which columns a row
+/// has copies its names first if they are shared.
 #[derive(Clone, PartialEq, Eq, Hash, Default)]
 pub struct Row {
-    columns: Vec<(CompactString, Datum)>,
+    names: Arc<Vec<CompactString>>,
+    values: Vec<Datum>,
 }
 
 impl Row {
     /// An empty row.
-    pub const fn new() -> Self {
-        Row {
-            columns: Vec::new(),
-        }
+    pub fn new() -> Self {
+        Row::default()
     }
 
     /// Value of `column`.
     pub fn get(&self, column: &str) -> Option<&Datum> {
-        self.find(column).ok().map(|i| &self.columns[i].1)
+        self.find(column).ok().map(|i| &self.values[i])
     }
 
     /// Mutable value of `column`.
     pub fn get_mut(&mut self, column: &str) -> Option<&mut Datum> {
         match self.find(column) {
-            Ok(i) => Some(&mut self.columns[i].1),
+            Ok(i) => Some(&mut self.values[i]),
             Err(_) => None,
         }
     }
@@ -43,9 +48,10 @@ impl Row {
     pub fn insert(&mut self, column: impl Into<CompactString>, value: Datum) -> Option<Datum> {
         let column = column.into();
         match self.find(&column) {
-            Ok(i) => Some(std::mem::replace(&mut self.columns[i].1, value)),
+            Ok(i) => Some(std::mem::replace(&mut self.values[i], value)),
             Err(i) => {
-                self.columns.insert(i, (column, value));
+                Arc::make_mut(&mut self.names).insert(i, column);
+                self.values.insert(i, value);
                 None
             }
         }
@@ -59,7 +65,9 @@ impl Row {
 
     /// Removes `column`, returning its value.
     pub fn remove(&mut self, column: &str) -> Option<Datum> {
-        self.find(column).ok().map(|i| self.columns.remove(i).1)
+        let i = self.find(column).ok()?;
+        Arc::make_mut(&mut self.names).remove(i);
+        Some(self.values.remove(i))
     }
 
     /// True if the row has `column`.
@@ -69,48 +77,73 @@ impl Row {
 
     /// Number of columns present.
     pub fn len(&self) -> usize {
-        self.columns.len()
+        self.values.len()
     }
 
     /// True if no column is present.
     pub fn is_empty(&self) -> bool {
-        self.columns.is_empty()
+        self.values.is_empty()
     }
 
     /// `(column, value)` pairs in column-name order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Datum)> {
-        self.columns.iter().map(|(c, d)| (c.as_str(), d))
+        self.names
+            .iter()
+            .map(CompactString::as_str)
+            .zip(&self.values)
     }
 
     /// Column names in order.
     pub fn columns(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.columns.iter().map(|(c, _)| c.as_str())
+        self.names.iter().map(CompactString::as_str)
+    }
+
+    /// A row of sorted, unique `(column, value)` pairs.
+    fn from_sorted(columns: Vec<(CompactString, Datum)>) -> Row {
+        let (names, values): (Vec<CompactString>, Vec<Datum>) = columns.into_iter().unzip();
+        Row {
+            names: Arc::new(names),
+            values,
+        }
     }
 
     /// `defaults` with every column of `given` (sorted by name, unique, as a row's columns
     /// are) put over it, in one merge of the two sorted lists (no lookups); columns
-    /// `defaults` lacks are added. How the replica fills in the
-    /// columns an update leaves at their default.
+    /// `defaults` lacks are added. How the replica fills in the columns an update leaves at
+    /// their default. When `given` has no column `defaults` lacks (the usual case: the
+    /// monitored columns), the row shares `defaults`' column names.
     pub(crate) fn overlay(defaults: &Row, given: Vec<(CompactString, Datum)>) -> Row {
-        // Every given column is normally one of the defaults' (the monitored columns).
-        let mut columns = Vec::with_capacity(defaults.columns.len());
+        let mut values = Vec::with_capacity(defaults.values.len());
+        let mut extra = Vec::new();
         let mut given = given.into_iter().peekable();
-        for (name, default) in &defaults.columns {
-            while let Some((c, v)) = given.next_if(|(c, _)| c < name) {
-                columns.push((c, v));
+        for (name, default) in defaults.names.iter().zip(&defaults.values) {
+            while let Some(pair) = given.next_if(|(c, _)| c < name) {
+                extra.push((values.len(), pair));
             }
             match given.next_if(|(c, _)| c == name) {
-                Some(pair) => columns.push(pair),
-                None => columns.push((name.clone(), default.clone())),
+                Some((_, v)) => values.push(v),
+                None => values.push(default.clone()),
             }
         }
-        columns.extend(given);
-        Row { columns }
+        let tail: Vec<(CompactString, Datum)> = given.collect();
+        if extra.is_empty() && tail.is_empty() {
+            return Row {
+                names: Arc::clone(&defaults.names),
+                values,
+            };
+        }
+        // Columns the defaults lack: a row with names of its own.
+        let mut columns: Vec<(CompactString, Datum)> =
+            defaults.names.iter().cloned().zip(values).collect();
+        for (at, pair) in extra.into_iter().rev() {
+            columns.insert(at, pair);
+        }
+        columns.extend(tail);
+        Row::from_sorted(columns)
     }
 
     fn find(&self, column: &str) -> Result<usize, usize> {
-        self.columns
-            .binary_search_by(|(c, _)| c.as_str().cmp(column))
+        self.names.binary_search_by(|c| c.as_str().cmp(column))
     }
 }
 
@@ -127,9 +160,11 @@ impl<K: Into<CompactString>> FromIterator<(K, Datum)> for Row {
 
 impl IntoIterator for Row {
     type Item = (CompactString, Datum);
-    type IntoIter = std::vec::IntoIter<(CompactString, Datum)>;
+    type IntoIter = std::iter::Zip<std::vec::IntoIter<CompactString>, std::vec::IntoIter<Datum>>;
+    /// The names move out when this row is the only holder of them, else they are copied.
     fn into_iter(self) -> Self::IntoIter {
-        self.columns.into_iter()
+        let names = Arc::try_unwrap(self.names).unwrap_or_else(|shared| (*shared).clone());
+        names.into_iter().zip(self.values)
     }
 }
 
@@ -141,9 +176,9 @@ impl fmt::Debug for Row {
 
 impl Serialize for Row {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut m = serializer.serialize_map(Some(self.columns.len()))?;
-        for (c, d) in &self.columns {
-            m.serialize_entry(c.as_str(), d)?;
+        let mut m = serializer.serialize_map(Some(self.values.len()))?;
+        for (c, d) in self.iter() {
+            m.serialize_entry(c, d)?;
         }
         m.end()
     }
@@ -172,7 +207,7 @@ impl<'de> Deserialize<'de> for Row {
                         w[0].0
                     )));
                 }
-                Ok(Row { columns })
+                Ok(Row::from_sorted(columns))
             }
         }
         deserializer.deserialize_map(V)

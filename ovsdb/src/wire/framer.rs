@@ -337,6 +337,9 @@ fn skip_string(bytes: &[u8], mut i: usize) -> StringEnd {
     }
 }
 
+/// Frames at least this large give their buffer back (see [`JsonFramer`]'s `decode`).
+const LARGE_FRAME: usize = 1 << 20;
+
 impl Decoder for JsonFramer {
     type Item = Bytes;
     type Error = WireError;
@@ -388,6 +391,15 @@ impl Decoder for JsonFramer {
         match self.scan(&buf[..limit], from)? {
             Some(len) => {
                 let frame = buf.split_to(len).freeze();
+                if len >= LARGE_FRAME {
+                    // The buffer grew to hold this frame and would keep that capacity (the
+                    // allocation comes back to it once the frame is dropped): a client that
+                    // synced a 50 MB database would hold 64 MB of empty buffer for good.
+                    // Move what follows into a buffer of its own; the big allocation goes
+                    // with the frame.
+                    let rest = std::mem::take(buf);
+                    buf.extend_from_slice(&rest);
+                }
                 self.offset += len as u64;
                 self.reset_message();
                 Ok(Some(frame))
@@ -465,6 +477,25 @@ mod tests {
         assert_eq!(f, frames, "byte by byte");
         assert_eq!(e.map(|e| e.to_string()), err, "byte by byte");
         (frames, err)
+    }
+
+    #[test]
+    fn a_large_frame_takes_its_buffer_with_it() {
+        let mut framer = JsonFramer::new();
+        let mut buf = BytesMut::new();
+        let big = format!("{{\"a\":\"{}\"}}", "x".repeat(2 * LARGE_FRAME));
+        buf.extend_from_slice(big.as_bytes());
+        buf.extend_from_slice(b"{\"b\":");
+        let frame = framer.decode(&mut buf).unwrap().expect("the big frame");
+        assert_eq!(frame.len(), big.len());
+        // What follows is kept, in a buffer sized for it, not for the frame.
+        assert_eq!(&buf[..], b"{\"b\":");
+        assert!(buf.capacity() < LARGE_FRAME, "{}", buf.capacity());
+        buf.extend_from_slice(b"1}");
+        assert_eq!(
+            &framer.decode(&mut buf).unwrap().expect("next")[..],
+            b"{\"b\":1}"
+        );
     }
 
     #[test]
