@@ -12,8 +12,18 @@ use super::uuid::TagStr;
 /// A set of atoms, kept sorted and free of duplicates (as `ovsdb-data.c` keeps them).
 ///
 /// A scalar column holds a set of exactly one atom; an optional column a set of zero or one.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Set(Vec<Atom>);
+/// A one-atom set holds its atom in place (no allocation): most columns of most rows are
+/// scalars.
+#[derive(Clone)]
+pub struct Set(Atoms);
+
+/// A set's atoms: `One` for exactly one, `Many` for any other count, so every set has one
+/// representation and comparing representations compares sets.
+#[derive(Clone)]
+enum Atoms {
+    One(Atom),
+    Many(Vec<Atom>),
+}
 
 /// A map from atoms to atoms, kept sorted by key with unique keys.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -22,7 +32,17 @@ pub struct Map(Vec<(Atom, Atom)>);
 impl Set {
     /// The empty set.
     pub const fn new() -> Self {
-        Set(Vec::new())
+        Set(Atoms::Many(Vec::new()))
+    }
+
+    /// A set of sorted, unique atoms.
+    fn from_sorted(mut atoms: Vec<Atom>) -> Self {
+        if atoms.len() == 1 {
+            if let Some(a) = atoms.pop() {
+                return Set(Atoms::One(a));
+            }
+        }
+        Set(Atoms::Many(atoms))
     }
 
     /// Builds a set from atoms in any order; duplicates collapse to one.
@@ -31,7 +51,7 @@ impl Set {
             atoms.sort();
             atoms.dedup();
         }
-        Set(atoms)
+        Set::from_sorted(atoms)
     }
 
     /// Builds a set from atoms that must already be strictly increasing; `Err` gives the
@@ -43,59 +63,99 @@ impl Set {
                 return Err(w[0].clone());
             }
         }
-        Ok(Set(atoms))
+        Ok(Set::from_sorted(atoms))
     }
 
     /// The atoms, in order.
     pub fn as_slice(&self) -> &[Atom] {
-        &self.0
+        match &self.0 {
+            Atoms::One(a) => std::slice::from_ref(a),
+            Atoms::Many(v) => v,
+        }
     }
 
     /// Number of atoms.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.as_slice().len()
     }
 
     /// True if empty.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.as_slice().is_empty()
     }
 
     /// True if `atom` is in the set (binary search).
     pub fn contains(&self, atom: &Atom) -> bool {
-        self.0.binary_search(atom).is_ok()
+        self.as_slice().binary_search(atom).is_ok()
     }
 
     /// Adds an atom; returns false if it was already there.
     pub fn insert(&mut self, atom: Atom) -> bool {
-        match self.0.binary_search(&atom) {
-            Ok(_) => false,
-            Err(i) => {
-                self.0.insert(i, atom);
-                true
-            }
-        }
+        let i = match self.as_slice().binary_search(&atom) {
+            Ok(_) => return false,
+            Err(i) => i,
+        };
+        let mut atoms = std::mem::take(self).into_vec();
+        atoms.insert(i, atom);
+        *self = Set::from_sorted(atoms);
+        true
     }
 
     /// Removes an atom; returns false if it was not there.
     pub fn remove(&mut self, atom: &Atom) -> bool {
-        match self.0.binary_search(atom) {
-            Ok(i) => {
-                self.0.remove(i);
-                true
-            }
-            Err(_) => false,
-        }
+        let i = match self.as_slice().binary_search(atom) {
+            Ok(i) => i,
+            Err(_) => return false,
+        };
+        let mut atoms = std::mem::take(self).into_vec();
+        atoms.remove(i);
+        *self = Set::from_sorted(atoms);
+        true
     }
 
     /// Iterates over the atoms in order.
     pub fn iter(&self) -> std::slice::Iter<'_, Atom> {
-        self.0.iter()
+        self.as_slice().iter()
     }
 
     /// The atoms, consuming the set.
     pub fn into_vec(self) -> Vec<Atom> {
-        self.0
+        match self.0 {
+            Atoms::One(a) => vec![a],
+            Atoms::Many(v) => v,
+        }
+    }
+}
+
+impl Default for Set {
+    fn default() -> Self {
+        Set::new()
+    }
+}
+
+impl PartialEq for Set {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for Set {}
+
+impl PartialOrd for Set {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Set {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_slice().cmp(other.as_slice())
+    }
+}
+
+impl std::hash::Hash for Set {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
     }
 }
 
@@ -303,7 +363,7 @@ impl Datum {
 
 impl From<Atom> for Datum {
     fn from(a: Atom) -> Self {
-        Datum::Set(Set(vec![a]))
+        Datum::Set(Set(Atoms::One(a)))
     }
 }
 
@@ -341,7 +401,7 @@ impl From<Map> for Datum {
 
 impl fmt::Debug for Set {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.0.iter()).finish()
+        f.debug_set().entries(self.iter()).finish()
     }
 }
 
@@ -354,7 +414,7 @@ impl fmt::Debug for Map {
 impl fmt::Debug for Datum {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Datum::Set(s) if s.len() == 1 => fmt::Debug::fmt(&s.0[0], f),
+            Datum::Set(Set(Atoms::One(a))) => fmt::Debug::fmt(a, f),
             Datum::Set(s) => fmt::Debug::fmt(s, f),
             Datum::Map(m) => fmt::Debug::fmt(m, f),
         }
@@ -390,7 +450,7 @@ impl Serialize for Set {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut t = serializer.serialize_tuple(2)?;
         t.serialize_element("set")?;
-        t.serialize_element(&AtomsSer(&self.0))?;
+        t.serialize_element(&AtomsSer(self.as_slice()))?;
         t.end()
     }
 }
@@ -407,7 +467,7 @@ impl Serialize for Map {
 impl Serialize for Datum {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Datum::Set(s) if s.len() == 1 => s.0[0].serialize(serializer),
+            Datum::Set(Set(Atoms::One(a))) => a.serialize(serializer),
             Datum::Set(s) => s.serialize(serializer),
             Datum::Map(m) => m.serialize(serializer),
         }

@@ -77,8 +77,8 @@ pub enum ConstraintViolation {
     NotInEnum {
         /// The atom given.
         atom: Atom,
-        /// The allowed values.
-        allowed: Set,
+        /// The allowed values (boxed: they are rarely needed, and keep the error small).
+        allowed: Box<Set>,
     },
     /// An integer outside `minInteger`..`maxInteger`.
     #[error("{}", range_message(.value, .min.as_ref(), .max.as_ref()))]
@@ -212,7 +212,7 @@ impl BaseType {
             if !allowed.contains(atom) {
                 return Err(ConstraintViolation::NotInEnum {
                     atom: atom.clone(),
-                    allowed: allowed.clone(),
+                    allowed: Box::new(allowed.clone()),
                 });
             }
         }
