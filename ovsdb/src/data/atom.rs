@@ -81,8 +81,9 @@ pub enum Atom {
     /// A row UUID.
     Uuid(Uuid),
     /// A reference to a row inserted earlier in the same transaction (`["named-uuid", name]`).
-    /// Only valid in requests.
-    NamedUuid(CompactString),
+    /// Only valid in requests. (Boxed rather than a [`CompactString`], so that an atom
+    /// needs only the string variant's 24 bytes: a replica holds millions of atoms.)
+    NamedUuid(Box<str>),
 }
 
 impl Atom {
@@ -93,7 +94,7 @@ impl Atom {
 
     /// Shorthand for a named-uuid atom.
     pub fn named_uuid(s: impl Into<CompactString>) -> Self {
-        Atom::NamedUuid(s.into())
+        Atom::NamedUuid(Box::from(s.into().as_str()))
     }
 
     /// The atom's type; named UUIDs are of type `uuid`.
@@ -209,7 +210,8 @@ impl Hash for Atom {
             Atom::Integer(i) => i.hash(state),
             Atom::Real(r) => r.to_bits().hash(state),
             Atom::Boolean(b) => b.hash(state),
-            Atom::String(s) | Atom::NamedUuid(s) => s.hash(state),
+            Atom::String(s) => s.as_str().hash(state),
+            Atom::NamedUuid(s) => (**s).hash(state),
             Atom::Uuid(u) => u.hash(state),
         }
     }
@@ -282,7 +284,7 @@ impl Serialize for Atom {
             Atom::NamedUuid(n) => {
                 let mut t = serializer.serialize_tuple(2)?;
                 t.serialize_element("named-uuid")?;
-                t.serialize_element(n.as_str())?;
+                t.serialize_element(&**n)?;
                 t.end()
             }
         }
@@ -359,7 +361,7 @@ pub(crate) fn tagged_atom<'de, A: SeqAccess<'de>>(
                     n.0
                 )));
             }
-            Ok(Atom::NamedUuid(CompactString::from(n.0.as_ref())))
+            Ok(Atom::NamedUuid(Box::from(n.0.as_ref())))
         }
         other => Err(de::Error::custom(format_args!(
             "unknown atom notation [\"{other}\", ...]; expected \"uuid\" or \"named-uuid\""

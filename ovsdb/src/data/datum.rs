@@ -17,32 +17,38 @@ use super::uuid::TagStr;
 #[derive(Clone)]
 pub struct Set(Atoms);
 
-/// A set's atoms: `One` for exactly one, `Many` for any other count, so every set has one
-/// representation and comparing representations compares sets.
+/// A set's atoms: `Empty`, `One` for exactly one, `Many` for two or more (in a slice of
+/// exactly their size), so every set has one representation. With a boxed slice `Many`
+/// fits beside `One` in an atom's 24 bytes, and so does a [`Map`] in a [`Datum`].
 #[derive(Clone)]
 enum Atoms {
+    Empty,
     One(Atom),
-    Many(Vec<Atom>),
+    Many(Box<[Atom]>),
 }
 
 /// A map from atoms to atoms, kept sorted by key with unique keys.
+///
+/// The pairs are kept in a slice of exactly their number (`None` when there are none).
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Map(Vec<(Atom, Atom)>);
+pub struct Map(Option<Box<[(Atom, Atom)]>>);
 
 impl Set {
     /// The empty set.
     pub const fn new() -> Self {
-        Set(Atoms::Many(Vec::new()))
+        Set(Atoms::Empty)
     }
 
     /// A set of sorted, unique atoms.
     fn from_sorted(mut atoms: Vec<Atom>) -> Self {
-        if atoms.len() == 1 {
-            if let Some(a) = atoms.pop() {
-                return Set(Atoms::One(a));
-            }
+        match atoms.len() {
+            0 => Set(Atoms::Empty),
+            1 => match atoms.pop() {
+                Some(a) => Set(Atoms::One(a)),
+                None => Set(Atoms::Empty),
+            },
+            _ => Set(Atoms::Many(atoms.into_boxed_slice())),
         }
-        Set(Atoms::Many(atoms))
     }
 
     /// Builds a set from atoms in any order; duplicates collapse to one.
@@ -69,6 +75,7 @@ impl Set {
     /// The atoms, in order.
     pub fn as_slice(&self) -> &[Atom] {
         match &self.0 {
+            Atoms::Empty => &[],
             Atoms::One(a) => std::slice::from_ref(a),
             Atoms::Many(v) => v,
         }
@@ -121,8 +128,9 @@ impl Set {
     /// The atoms, consuming the set.
     pub fn into_vec(self) -> Vec<Atom> {
         match self.0 {
+            Atoms::Empty => Vec::new(),
             Atoms::One(a) => vec![a],
-            Atoms::Many(v) => v,
+            Atoms::Many(v) => v.into_vec(),
         }
     }
 }
@@ -162,7 +170,16 @@ impl std::hash::Hash for Set {
 impl Map {
     /// The empty map.
     pub const fn new() -> Self {
-        Map(Vec::new())
+        Map(None)
+    }
+
+    /// A map of pairs sorted by key, keys unique.
+    fn from_sorted(pairs: Vec<(Atom, Atom)>) -> Self {
+        if pairs.is_empty() {
+            Map(None)
+        } else {
+            Map(Some(pairs.into_boxed_slice()))
+        }
     }
 
     /// Builds a map from pairs in any order; for a repeated key the last value wins
@@ -180,7 +197,7 @@ impl Map {
             }
             pairs = out;
         }
-        Map(pairs)
+        Map::from_sorted(pairs)
     }
 
     fn from_wire(mut pairs: Vec<(Atom, Atom)>) -> Result<Self, Atom> {
@@ -190,49 +207,56 @@ impl Map {
                 return Err(w[0].0.clone());
             }
         }
-        Ok(Map(pairs))
+        Ok(Map::from_sorted(pairs))
     }
 
     /// The pairs, in key order.
     pub fn as_slice(&self) -> &[(Atom, Atom)] {
-        &self.0
+        self.0.as_deref().unwrap_or(&[])
     }
 
     /// Number of pairs.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.as_slice().len()
     }
 
     /// True if empty.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.as_slice().is_empty()
     }
 
     /// The value for `key` (binary search).
     pub fn get(&self, key: &Atom) -> Option<&Atom> {
-        self.0
+        let pairs = self.as_slice();
+        pairs
             .binary_search_by(|(k, _)| k.cmp(key))
             .ok()
-            .map(|i| &self.0[i].1)
+            .map(|i| &pairs[i].1)
     }
 
     /// The value for a string key, the common case (`external_ids:iface-id`).
     pub fn get_str(&self, key: &str) -> Option<&Atom> {
-        self.0
+        let pairs = self.as_slice();
+        pairs
             .binary_search_by(|(k, _)| match k {
                 Atom::String(s) => s.as_bytes().cmp(key.as_bytes()),
                 other => other.cmp(&Atom::from(key)),
             })
             .ok()
-            .map(|i| &self.0[i].1)
+            .map(|i| &pairs[i].1)
     }
 
     /// Sets `key` to `value`, returning the old value.
     pub fn insert(&mut self, key: Atom, value: Atom) -> Option<Atom> {
-        match self.0.binary_search_by(|(k, _)| k.cmp(&key)) {
-            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+        match self.as_slice().binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(i) => {
+                let pairs = self.0.as_mut()?;
+                Some(std::mem::replace(&mut pairs[i].1, value))
+            }
             Err(i) => {
-                self.0.insert(i, (key, value));
+                let mut pairs = std::mem::take(self).into_vec();
+                pairs.insert(i, (key, value));
+                *self = Map::from_sorted(pairs);
                 None
             }
         }
@@ -240,20 +264,21 @@ impl Map {
 
     /// Removes `key`, returning its value.
     pub fn remove(&mut self, key: &Atom) -> Option<Atom> {
-        match self.0.binary_search_by(|(k, _)| k.cmp(key)) {
-            Ok(i) => Some(self.0.remove(i).1),
-            Err(_) => None,
-        }
+        let i = self.as_slice().binary_search_by(|(k, _)| k.cmp(key)).ok()?;
+        let mut pairs = std::mem::take(self).into_vec();
+        let (_, value) = pairs.remove(i);
+        *self = Map::from_sorted(pairs);
+        Some(value)
     }
 
     /// Iterates over `(key, value)` pairs in key order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&Atom, &Atom)> {
-        self.0.iter().map(|(k, v)| (k, v))
+        self.as_slice().iter().map(|(k, v)| (k, v))
     }
 
     /// The pairs, consuming the map.
     pub fn into_vec(self) -> Vec<(Atom, Atom)> {
-        self.0
+        self.0.map(<[_]>::into_vec).unwrap_or_default()
     }
 }
 
@@ -459,7 +484,7 @@ impl Serialize for Map {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut t = serializer.serialize_tuple(2)?;
         t.serialize_element("map")?;
-        t.serialize_element(&PairsSer(&self.0))?;
+        t.serialize_element(&PairsSer(self.as_slice()))?;
         t.end()
     }
 }

@@ -49,7 +49,7 @@ impl UuidName {
 
     /// The atom that refers to the row inserted under this name: `["named-uuid", name]`.
     pub fn reference(&self) -> Atom {
-        Atom::NamedUuid(self.0.clone())
+        Atom::NamedUuid(Box::from(self.0.as_str()))
     }
 }
 
@@ -75,7 +75,7 @@ impl TryFrom<&str> for UuidName {
 
 impl From<UuidName> for Atom {
     fn from(name: UuidName) -> Atom {
-        Atom::NamedUuid(name.0)
+        Atom::NamedUuid(Box::from(name.0.as_str()))
     }
 }
 
