@@ -125,6 +125,81 @@ fn a_change_to_what_a_run_read_makes_it_start_over() {
 }
 
 #[test]
+fn a_column_left_out_of_a_read_is_read_when_needed_and_never_lost() {
+    let sb = Sandbox::start(&[NB_SCHEMA]).expect("ovsdb-server");
+    ok(&rnbctl(
+        &sb.remote(),
+        &[
+            "ls-add", "sw0", "--", "lsp-add", "sw0", "p1", "--", "lsp-add", "sw0", "p2",
+        ],
+    ));
+    let ports_of_sw0 = |sb: &Sandbox| {
+        let out = ok(&rnbctl(&sb.remote(), &["lsp-list", "sw0"]));
+        out.lines()
+            .filter_map(|l| l.split_whitespace().nth(1))
+            .map(|n| n.trim_matches(|c| c == '(' || c == ')').to_string())
+            .collect::<Vec<_>>()
+    };
+    let session = session(&sb.remote());
+    let opts = GlobalOptions::default();
+    const LS: &str = "Logical_Switch";
+    let p1 = Condition::eq("name", "p1");
+
+    let sw: ovsdb::data::Uuid = ok(&rnbctl(&sb.remote(), &["get", LS, "sw0", "_uuid"]))
+        .trim()
+        .parse()
+        .expect("uuid");
+
+    // Left out, and a query on it answered by the server while the run changed nothing.
+    let mut ctx = Context::new(&session, &opts, bins::nbctl::ROW_IDS);
+    ctx.load_table_omitting(LS, &["ports"]).expect("read");
+    assert!(ctx.is_omitted(LS, "ports"));
+    assert!(ctx.row(LS, sw).is_some_and(|r| !r.contains("ports")));
+    let p1_uuid = ctx
+        .query("Logical_Switch_Port", std::slice::from_ref(&p1))
+        .expect("p1")[0];
+    let includes_p1 = [Condition::includes("ports", Datum::from(p1_uuid))];
+    assert_eq!(ctx.query(LS, &includes_p1).expect("includes"), vec![sw]);
+    assert!(ctx.is_omitted(LS, "ports"), "answered without reading it");
+
+    // A mutation of the left-out column is sent as a mutate, and applied once it is read.
+    let p3 = ctx
+        .insert(
+            "Logical_Switch_Port",
+            None,
+            ovsdb::data::Row::new().with("name", "p3"),
+        )
+        .expect("p3");
+    ctx.mutate_whole(
+        LS,
+        sw,
+        ovsdb::ops::Mutation::new("ports", ovsdb::ops::Mutator::Insert, Datum::from(p3)),
+    )
+    .expect("mutate");
+    // The run changed the table: the same query now reads the column and sees the change.
+    assert_eq!(ctx.query(LS, &includes_p1).expect("includes"), vec![sw]);
+    assert!(!ctx.is_omitted(LS, "ports"));
+    assert_eq!(ctx.value(LS, sw, "ports").len(), 3);
+    assert!(matches!(ctx.commit(None).expect("commit"), Commit::Done(_)));
+    assert_eq!(ports_of_sw0(&sb), ["p1", "p2", "p3"], "nothing lost");
+
+    // The first read's guard covers the fill: a port added in between makes the run retry.
+    let mut ctx = Context::new(&session, &opts, bins::nbctl::ROW_IDS);
+    ctx.load_table_omitting(LS, &["ports"]).expect("read");
+    ok(&rnbctl(&sb.remote(), &["lsp-add", "sw0", "p4"]));
+    ctx.fill_omitted(LS).expect("fill");
+    assert_eq!(
+        ctx.value(LS, sw, "ports").len(),
+        4,
+        "the fill reads what is there now"
+    );
+    ctx.set(LS, sw, "external_ids", Datum::map([("k", "v")]))
+        .expect("set");
+    assert!(matches!(ctx.commit(None).expect("commit"), Commit::Retry));
+    assert_eq!(ports_of_sw0(&sb), ["p1", "p2", "p3", "p4"]);
+}
+
+#[test]
 fn projected_reads_see_the_runs_changes_and_are_guarded_only_in_writing_runs() {
     use bins::ctl::project::{self, int_of, str_of, Want};
     const LS: &str = "Logical_Switch";
