@@ -142,6 +142,51 @@ impl Row {
         Row::from_sorted(columns)
     }
 
+    /// For each column of this row, its position among `defaults`' columns; `None` if this
+    /// row has a column `defaults` lacks. One merge of the two sorted name lists.
+    pub(crate) fn slots_in(&self, defaults: &Row) -> Option<Vec<usize>> {
+        let mut slots = Vec::with_capacity(self.names.len());
+        let mut theirs = defaults.names.iter().enumerate();
+        for name in self.names.iter() {
+            loop {
+                let (i, other) = theirs.next()?;
+                match other.as_str().cmp(name.as_str()) {
+                    std::cmp::Ordering::Less => continue,
+                    std::cmp::Ordering::Equal => {
+                        slots.push(i);
+                        break;
+                    }
+                    std::cmp::Ordering::Greater => return None,
+                }
+            }
+        }
+        Some(slots)
+    }
+
+    /// The values, in column order, consuming the row.
+    pub(crate) fn into_values(self) -> Vec<Datum> {
+        self.values
+    }
+
+    /// The values, in column order.
+    pub(crate) fn values(&self) -> &[Datum] {
+        &self.values
+    }
+
+    /// The name of the column at `i` (in name order).
+    pub(crate) fn name_at(&self, i: usize) -> &str {
+        self.names.get(i).map_or("", CompactString::as_str)
+    }
+
+    /// A row with `defaults`' columns (sharing its names) and `values` for them, in order.
+    pub(crate) fn with_columns_of(defaults: &Row, values: Vec<Datum>) -> Row {
+        debug_assert_eq!(defaults.values.len(), values.len());
+        Row {
+            names: Arc::clone(&defaults.names),
+            values,
+        }
+    }
+
     fn find(&self, column: &str) -> Result<usize, usize> {
         self.names.binary_search_by(|c| c.as_str().cmp(column))
     }

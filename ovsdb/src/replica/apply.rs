@@ -125,6 +125,14 @@ impl<'r> Plan<'r> {
     }
 }
 
+/// A batch adding at least this many rows to a table (and more than it had) rebuilds the
+/// table's indexes once instead of updating them row by row.
+#[cfg(not(test))]
+const BULK_INDEX_ROWS: usize = 1024;
+/// Small under test, so that the property tests' batches take both paths.
+#[cfg(test)]
+const BULK_INDEX_ROWS: usize = 4;
+
 impl Replica {
     /// Applies RFC 7047 `<table-updates>` (a `monitor` reply or an `update` notification).
     ///
@@ -313,6 +321,8 @@ impl Replica {
     }
 
     /// Applies checked changes, returning their events.
+    ///
+    /// (See [`BULK_INDEX_ROWS`] for how indexes follow a large batch.)
     fn commit(&mut self, changes: Vec<Change>) -> Vec<Event> {
         let mut inserts = vec![0usize; self.tables.len()];
         for change in &changes {
@@ -320,8 +330,12 @@ impl Replica {
                 *n += 1;
             }
         }
-        for (table, n) in self.tables.iter_mut().zip(inserts) {
+        // A table getting more new rows than it has (an initial sync, a resync) has its
+        // indexes built afresh once at the end rather than updated row by row.
+        let mut bulk = vec![false; self.tables.len()];
+        for ((table, n), bulk) in self.tables.iter_mut().zip(inserts).zip(&mut bulk) {
             if n > 0 {
+                *bulk = n >= BULK_INDEX_ROWS && n > table.len() && !table.indexes.is_empty();
                 Arc::make_mut(table).reserve(n);
             }
         }
@@ -331,7 +345,11 @@ impl Replica {
                 continue;
             };
             let table = Arc::make_mut(table);
-            table.apply_change(change.uuid, change.old.as_ref(), change.new.clone());
+            if bulk.get(change.table).copied().unwrap_or(false) {
+                table.apply_change_unindexed(change.uuid, change.new.clone());
+            } else {
+                table.apply_change(change.uuid, change.old.as_ref(), change.new.clone());
+            }
             if change.silent {
                 continue;
             }
@@ -347,6 +365,11 @@ impl Replica {
                 kind,
             });
         }
+        for (table, bulk) in self.tables.iter_mut().zip(bulk) {
+            if bulk {
+                Arc::make_mut(table).rebuild_indexes();
+            }
+        }
         events
     }
 
@@ -354,6 +377,33 @@ impl Replica {
     /// columns it lacks set to their defaults.
     fn whole_row(&self, t: usize, uuid: Uuid, row: Row) -> Result<Row, ReplicaError> {
         let schema = self.table_schema(t)?;
+        if let Some(table) = self.tables.get(t) {
+            // The usual case: every column the server sent is a monitored one. One walk
+            // places each among the table's defaults, whose types are known by position.
+            let with_version = row.contains("_version");
+            let defaults = table.defaults(with_version);
+            if let Some(slots) = row.slots_in(defaults) {
+                let types = table.column_types(with_version);
+                let mut given = row.into_values().into_iter().zip(slots).peekable();
+                let mut values = Vec::with_capacity(defaults.len());
+                for (i, default) in defaults.values().iter().enumerate() {
+                    let Some((value, _)) = given.next_if(|(_, slot)| *slot == i) else {
+                        values.push(default.clone());
+                        continue;
+                    };
+                    let column = defaults.name_at(i);
+                    let ty = match types.get(i).and_then(Option::as_ref) {
+                        Some(ty) => ty,
+                        None => column_type(self, schema, t, uuid, column)?,
+                    };
+                    let value = checked(ty, Cow::Owned(value))
+                        .map_err(|v| self.bad_value(t, uuid, column, v))?
+                        .into_owned();
+                    values.push(value);
+                }
+                return Ok(Row::with_columns_of(defaults, values));
+            }
+        }
         let mut columns = Vec::with_capacity(row.len());
         // The row's columns and the schema's are both sorted by name: walk them together
         // instead of looking each column up.

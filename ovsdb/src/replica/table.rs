@@ -7,7 +7,7 @@ use compact_str::CompactString;
 
 use super::index::Index;
 use crate::data::{Datum, Row, Uuid};
-use crate::schema::TableSchema;
+use crate::schema::{ColumnType, TableSchema};
 
 /// The replica's copy of one table: rows by UUID, each a shared immutable [`Row`].
 ///
@@ -24,6 +24,10 @@ pub struct Table {
     defaults: Row,
     /// The same with a `_version` slot, the start of rows that have one.
     defaults_versioned: Row,
+    /// The schema type of each column of `defaults`, in the same order.
+    types: Vec<Option<ColumnType>>,
+    /// The same for `defaults_versioned`.
+    types_versioned: Vec<Option<ColumnType>>,
     pub(crate) indexes: Vec<Index>,
 }
 
@@ -35,6 +39,8 @@ impl Table {
             rows: HashMap::new(),
             defaults: Row::new(),
             defaults_versioned: Row::new(),
+            types: Vec::new(),
+            types_versioned: Vec::new(),
             indexes: Vec::new(),
         };
         table.set_defaults(schema, None);
@@ -57,6 +63,23 @@ impl Table {
         let mut versioned = self.defaults.clone();
         versioned.insert("_version", Datum::empty_set());
         self.defaults_versioned = versioned;
+        let types_of = |row: &Row| {
+            row.columns()
+                .map(|c| schema.column(c).map(|c| c.column_type.clone()))
+                .collect()
+        };
+        self.types = types_of(&self.defaults);
+        self.types_versioned = types_of(&self.defaults_versioned);
+    }
+
+    /// The schema type of each column of [`Table::defaults`], in the same order (`None`
+    /// where the schema has no such column).
+    pub(crate) fn column_types(&self, with_version: bool) -> &[Option<ColumnType>] {
+        if with_version {
+            &self.types_versioned
+        } else {
+            &self.types
+        }
     }
 
     /// The monitored columns, each at its default, plus a (placeholder) `_version` if
@@ -131,6 +154,27 @@ impl Table {
             None => {
                 self.rows.remove(&uuid);
             }
+        }
+    }
+
+    /// Stores a row's new state (`None`: deleted) without touching the indexes: for a batch
+    /// of changes followed by [`Table::rebuild_indexes`].
+    pub(crate) fn apply_change_unindexed(&mut self, uuid: Uuid, new: Option<Arc<Row>>) {
+        match new {
+            Some(row) => {
+                self.rows.insert(uuid, row);
+            }
+            None => {
+                self.rows.remove(&uuid);
+            }
+        }
+    }
+
+    /// Builds every index afresh from the rows (after [`Table::apply_change_unindexed`]).
+    pub(crate) fn rebuild_indexes(&mut self) {
+        let rows = &self.rows;
+        for index in &mut self.indexes {
+            index.rebuild(rows.iter().map(|(u, r)| (*u, &**r)));
         }
     }
 
