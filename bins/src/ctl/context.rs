@@ -192,6 +192,20 @@ impl<'a> Read<'a> {
     }
 }
 
+/// `_uuid`, `_version` and every column of `schema` but those `skip` names: a select that
+/// leaves some columns out.
+fn columns_but(schema: &TableSchema, skip: impl Fn(&str) -> bool) -> Vec<&str> {
+    let mut columns = vec!["_uuid", "_version"];
+    columns.extend(
+        schema
+            .columns
+            .keys()
+            .map(|c| c.as_str())
+            .filter(|c| !skip(c)),
+    );
+    columns
+}
+
 /// The outcome of committing a run.
 #[derive(Debug)]
 pub enum Commit {
@@ -440,38 +454,14 @@ impl<'s> Context<'s> {
     /// Only [`Context::value`] and [`Context::row`] cannot fill: a command reading such a
     /// column through them calls `fill_omitted` first.
     pub fn load_table_omitting(&mut self, table: &str, omit: &[&str]) -> CtlResult<()> {
-        if self.tables.get(table).is_some_and(|v| v.complete) {
-            return Ok(());
-        }
-        let Some(schema) = self.session.schema.table(table) else {
+        if self.session.schema.table(table).is_none() {
             return self.load_table(table);
-        };
-        let mut columns: Vec<&str> = vec!["_uuid", "_version"];
-        columns.extend(
-            schema
-                .columns
-                .keys()
-                .map(|c| c.as_str())
-                .filter(|c| !omit.contains(c)),
-        );
-        let op = Operation::from(Operation::select(table, Vec::new()).with_columns(columns));
-        let rows = self
-            .session
-            .transact(&[op])
-            .map_err(|e| transaction_error(&e))?
-            .into_iter()
-            .next()
-            .and_then(|r| r.into_rows())
-            .unwrap_or_default();
-        self.absorb(table, Vec::new(), rows);
-        let view = self.tables.entry(table.to_string()).or_default();
-        view.complete = true;
-        view.omitted = omit
-            .iter()
-            .filter(|c| schema.columns.contains_key(**c))
-            .map(|c| c.to_string())
-            .collect();
-        Ok(())
+        }
+        self.prefetch(&[Read {
+            table,
+            conditions: Vec::new(),
+            omit,
+        }])
     }
 
     /// Makes several reads in one transaction (one round trip) instead of one each: every
@@ -495,15 +485,7 @@ impl<'s> Context<'s> {
             }
             let mut select = Operation::select(read.table, read.conditions.clone());
             if !read.omit.is_empty() {
-                let mut columns: Vec<&str> = vec!["_uuid", "_version"];
-                columns.extend(
-                    schema
-                        .columns
-                        .keys()
-                        .map(|c| c.as_str())
-                        .filter(|c| !read.omit.contains(c)),
-                );
-                select = select.with_columns(columns);
+                select = select.with_columns(columns_but(schema, |c| read.omit.contains(&c)));
             }
             ops.push(Operation::from(select));
             sent.push(read);
@@ -541,6 +523,18 @@ impl<'s> Context<'s> {
         Ok(())
     }
 
+    /// Runs one select alone and returns its rows.
+    fn select_rows(&self, select: ovsdb::ops::Select) -> CtlResult<Vec<Row>> {
+        Ok(self
+            .session
+            .transact(&[Operation::from(select)])
+            .map_err(|e| transaction_error(&e))?
+            .into_iter()
+            .next()
+            .and_then(|r| r.into_rows())
+            .unwrap_or_default())
+    }
+
     /// Whether `column` of `table` was left out of the rows held (and not read since).
     pub fn is_omitted(&self, table: &str, column: &str) -> bool {
         self.tables
@@ -559,17 +553,9 @@ impl<'s> Context<'s> {
         };
         let mut columns: Vec<&str> = vec!["_uuid"];
         columns.extend(omitted.iter().map(String::as_str));
-        let op = Operation::from(Operation::select(table, Vec::new()).with_columns(columns));
-        let result = self
-            .session
-            .transact(&[op])
-            .map_err(|e| transaction_error(&e));
+        let result = self.select_rows(Operation::select(table, Vec::new()).with_columns(columns));
         let rows = match result {
-            Ok(results) => results
-                .into_iter()
-                .next()
-                .and_then(|r| r.into_rows())
-                .unwrap_or_default(),
+            Ok(rows) => rows,
             Err(e) => {
                 if let Some(v) = self.tables.get_mut(table) {
                     v.omitted = omitted;
@@ -635,24 +621,11 @@ impl<'s> Context<'s> {
             return Ok(Vec::new());
         };
         let view = self.tables.get(table);
-        let mut columns: Vec<&str> = vec!["_uuid", "_version"];
-        columns.extend(
-            schema
-                .columns
-                .keys()
-                .map(|c| c.as_str())
-                .filter(|c| !view.is_some_and(|v| v.omitted.iter().any(|o| o == c))),
-        );
-        let op =
-            Operation::from(Operation::select(table, conditions.to_vec()).with_columns(columns));
-        let rows = self
-            .session
-            .transact(&[op])
-            .map_err(|e| transaction_error(&e))?
-            .into_iter()
-            .next()
-            .and_then(|r| r.into_rows())
-            .unwrap_or_default();
+        let columns = columns_but(schema, |c| {
+            view.is_some_and(|v| v.omitted.iter().any(|o| o == c))
+        });
+        let rows =
+            self.select_rows(Operation::select(table, conditions.to_vec()).with_columns(columns))?;
         let mut found: Vec<Uuid> = rows
             .iter()
             .filter_map(|r| match r.get("_uuid")?.as_scalar()? {
