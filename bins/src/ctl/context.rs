@@ -1126,11 +1126,16 @@ pub fn warn(module: &str, message: &str) {
 /// Prints a message at `level` (`ERR`, `WARN`, ...) in vlog's console format.
 pub fn log(module: &str, level: &str, message: &str) {
     let seq = LOG_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    log_numbered(seq, module, level, message);
+}
+
+/// Prints one vlog console line with sequence number `seq`: `TIME|SEQ|MODULE|LEVEL|MESSAGE`.
+pub(crate) fn log_numbered(seq: u32, module: &str, level: &str, message: &str) {
     eprintln!("{}|{seq:05}|{module}|{level}|{message}", utc_now());
 }
 
 /// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
-pub(crate) fn utc_now() -> String {
+fn utc_now() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)

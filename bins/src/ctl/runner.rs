@@ -332,11 +332,7 @@ impl SslLog {
     }
 
     fn line(&mut self, level: &str, message: &str) {
-        eprintln!(
-            "{}|{:05}|stream_ssl|{level}|{message}",
-            super::context::utc_now(),
-            self.seq
-        );
+        super::context::log_numbered(self.seq, "stream_ssl", level, message);
         self.seq += 1;
     }
 

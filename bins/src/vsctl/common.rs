@@ -143,11 +143,10 @@ pub fn atoll(s: &str) -> i64 {
 /// read only when there are some; commands that walk a bridge's ports fill it in
 /// ([`Context::fill_omitted`]).
 pub fn load(ctx: &mut Context<'_>) -> CtlResult<Cache> {
+    // The Open_vSwitch row, the Bridge rows without `ports` and the fake-bridge ports.
     prefetch_model(ctx)?;
-    let is_fake = [Condition::eq("fake_bridge", true)];
     let ovs = ovs_row(ctx)?;
-    ctx.load_table_omitting("Bridge", &["ports"])?;
-    let fake_ports: BTreeSet<Uuid> = ctx.query("Port", &is_fake)?.into_iter().collect();
+    let fake_ports: BTreeSet<Uuid> = ctx.query("Port", &is_fake_bridge())?.into_iter().collect();
     if !fake_ports.is_empty() {
         ctx.fill_omitted("Bridge")?;
     }
@@ -188,6 +187,17 @@ pub fn load(ctx: &mut Context<'_>) -> CtlResult<Cache> {
     Ok(cache)
 }
 
+/// The `where` clause of the fake-bridge ports. The prefetches and the lookups share their
+/// clauses: a query is answered from a prefetch only when they are equal.
+fn is_fake_bridge() -> Vec<Condition> {
+    vec![Condition::eq("fake_bridge", true)]
+}
+
+/// The `where` clause of the row called `name` (see [`is_fake_bridge`]).
+fn named(name: &str) -> Vec<Condition> {
+    vec![Condition::eq("name", name)]
+}
+
 /// Reads what [`load`] needs (the Open_vSwitch row, the bridges without their ports, the
 /// fake-bridge ports) in one round trip, unless already read.
 pub fn prefetch_model(ctx: &mut Context<'_>) -> CtlResult<()> {
@@ -203,11 +213,11 @@ pub fn prefetch_model_and_names(ctx: &mut Context<'_>, names: &[&str]) -> CtlRes
             omit: &["ports"],
             ..Read::all("Bridge")
         },
-        Read::query("Port", vec![Condition::eq("fake_bridge", true)]),
+        Read::query("Port", is_fake_bridge()),
     ];
     for name in names {
-        reads.push(Read::query("Port", vec![Condition::eq("name", *name)]));
-        reads.push(Read::query("Interface", vec![Condition::eq("name", *name)]));
+        reads.push(Read::query("Port", named(name)));
+        reads.push(Read::query("Interface", named(name)));
     }
     ctx.prefetch(&reads)
 }
@@ -281,7 +291,7 @@ pub fn lookup_port(
     cache: &Cache,
     name: &str,
 ) -> CtlResult<Option<(Uuid, usize)>> {
-    for port in ctx.query("Port", &[Condition::eq("name", name)])? {
+    for port in ctx.query("Port", &named(name))? {
         if let Some(br) = bridge_of_port(ctx, cache, port)? {
             return Ok(Some((port, br)));
         }
@@ -295,7 +305,7 @@ pub fn lookup_iface(
     cache: &Cache,
     name: &str,
 ) -> CtlResult<Option<(Uuid, Uuid, usize)>> {
-    for iface in ctx.query("Interface", &[Condition::eq("name", name)])? {
+    for iface in ctx.query("Interface", &named(name))? {
         let ports = ctx.query(
             "Port",
             &[Condition::includes("interfaces", uuid_datum(iface))],
@@ -351,8 +361,8 @@ pub fn check_conflicts(
     }
     // Both lookups below, in one round trip.
     ctx.prefetch(&[
-        Read::query("Port", vec![Condition::eq("name", name)]),
-        Read::query("Interface", vec![Condition::eq("name", name)]),
+        Read::query("Port", named(name)),
+        Read::query("Interface", named(name)),
     ])?;
     if let Some((_, br)) = lookup_port(ctx, cache, name)? {
         return Err(CtlError::new(format!(

@@ -147,14 +147,7 @@ impl Table {
         for index in &mut self.indexes {
             index.update(uuid, old.map(|r| &**r), new.as_deref());
         }
-        match new {
-            Some(row) => {
-                self.rows.insert(uuid, row);
-            }
-            None => {
-                self.rows.remove(&uuid);
-            }
-        }
+        self.apply_change_unindexed(uuid, new);
     }
 
     /// Stores a row's new state (`None`: deleted) without touching the indexes: for a batch

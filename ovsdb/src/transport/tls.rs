@@ -368,8 +368,16 @@ fn read_certificates(
 }
 
 fn read_roots(path: &Path) -> Result<RootCertStore, TlsError> {
+    roots_of(path, read_certificates("CA certificate", path)?)
+}
+
+/// The trust store of the CA certificates `cas`, read from (or written to) `path`.
+fn roots_of(
+    path: &Path,
+    cas: impl IntoIterator<Item = CertificateDer<'static>>,
+) -> Result<RootCertStore, TlsError> {
     let mut roots = RootCertStore::empty();
-    for ca in read_certificates("CA certificate", path)? {
+    for ca in cas {
         roots.add(ca).map_err(|e| TlsError::BadCaCertificate {
             path: path.into(),
             detail: e.to_string(),
@@ -572,16 +580,8 @@ impl BootstrapVerifier {
                     "successfully bootstrapped CA cert to {} (trusting {subject})",
                     self.path.display()
                 );
-                let mut roots = RootCertStore::empty();
-                roots
-                    .add(ca.clone().into_owned())
-                    .map_err(|e| CaBootstrapError::Unusable {
-                        source: TlsError::BadCaCertificate {
-                            path: self.path.clone(),
-                            detail: e.to_string(),
-                        },
-                    })?;
-                roots
+                roots_of(&self.path, [ca.clone().into_owned()])
+                    .map_err(|source| CaBootstrapError::Unusable { source })?
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 tracing::info!(
