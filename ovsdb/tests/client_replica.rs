@@ -320,3 +320,135 @@ async fn a_slow_subscriber_slows_the_connection_and_loses_nothing() {
     let expected: Vec<_> = (0..200).map(|i| Datum::from(format!("sw{i}"))).collect();
     assert_eq!(switches, expected, "every event, in commit order");
 }
+
+/// Every row of `table`, keyed by UUID.
+fn rows_of(r: &Replica, table: &str) -> std::collections::BTreeMap<ovsdb::data::Uuid, Row> {
+    r.table(table)
+        .map(|t| t.iter().map(|(u, row)| (u, (**row).clone())).collect())
+        .unwrap_or_default()
+}
+
+/// `n` switches with a port each, in one transaction.
+fn many_switches(n: usize) -> Vec<Operation> {
+    let mut ops = Vec::new();
+    for i in 0..n {
+        let p = UuidName::new(&format!("p{i}")).unwrap();
+        let iface = format!("iface-{i}-with-an-id-long-enough-to-live-on-the-heap");
+        let port = Row::new()
+            .with("name", format!("p{i}").as_str())
+            .with("external_ids", Datum::map([("iface-id", iface.as_str())]));
+        ops.push(
+            Operation::insert("Logical_Switch_Port", port)
+                .with_uuid_name(p.clone())
+                .into(),
+        );
+        let switch = Row::new()
+            .with("name", format!("sw{i}").as_str())
+            .with("ports", p.reference());
+        ops.push(Operation::insert("Logical_Switch", switch).into());
+    }
+    ops
+}
+
+/// An initial monitor reply far larger than `max_message_size` arrives in parts whose rows
+/// are decoded as they come: the replica syncs, holds exactly what a client with the default
+/// limit sees, and syncs again the same way when a restarted server sends everything anew.
+/// Other replies stay bounded by the limit.
+#[tokio::test]
+async fn a_monitor_reply_larger_than_the_message_limit_is_decoded_in_parts() {
+    const SMALL: usize = 16 * 1024;
+    let mut sb = sandbox();
+    let writer = client(&sb).await;
+    writer.transact(NB, &many_switches(400)).await.unwrap();
+    let opts = ClientOptions::new(&sb.remote())
+        .unwrap()
+        .database(NB)
+        .backoff(Duration::from_millis(50), Duration::from_millis(200))
+        .max_message_size(SMALL);
+    let small = Client::connect(opts).await.unwrap();
+    let streamed = small
+        .replicate(NB, tables(), ReplicaOptions::default())
+        .await
+        .unwrap();
+    streamed.synced(LIMIT).await.unwrap();
+    let whole = writer
+        .replicate(NB, tables(), ReplicaOptions::default())
+        .await
+        .unwrap();
+    whole.synced(LIMIT).await.unwrap();
+    assert_eq!(streamed.read(|r| r.row_count()), 800);
+    for table in ["Logical_Switch", "Logical_Switch_Port"] {
+        let (a, b) = (
+            streamed.read(|r| rows_of(r, table)),
+            whole.read(|r| rows_of(r, table)),
+        );
+        assert_eq!(a, b, "{table}");
+    }
+    // The reply really was past the limit: a select of the same rows is refused by it.
+    let select = Operation::select("Logical_Switch_Port", vec![]);
+    let err = small.transact(NB, &[select.into()]).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("exceeds the maximum message size of 16384 bytes"),
+        "{err}"
+    );
+
+    // A restarted server, changed while it was down, sends the whole contents again.
+    drop(whole);
+    drop(writer);
+    let mut state = small.state();
+    sb.stop();
+    tokio::time::timeout(
+        LIMIT,
+        state.wait_for(|s| matches!(s, ConnectionState::Connecting)),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let db = sb.dir().join("OVN_Northbound.db");
+    let offline = serde_json::json!([
+        NB,
+        {"op": "delete", "table": "Logical_Switch", "where": [["name", "==", "sw5"]]},
+        {"op": "insert", "table": "Logical_Switch", "row": {"name": "offline"}}
+    ]);
+    ovsdb::testing::run(
+        "ovsdb-tool",
+        &["transact", db.to_str().unwrap(), &offline.to_string()],
+    )
+    .unwrap();
+    sb.restart().unwrap();
+    let reconnected = tokio::time::timeout(
+        LIMIT,
+        state.wait_for(|s| matches!(s, ConnectionState::Connected { .. })),
+    )
+    .await
+    .is_ok();
+    assert!(
+        reconnected,
+        "{:?} {:?}",
+        *small.state().borrow(),
+        small.last_error()
+    );
+    let fresh = client(&sb).await;
+    let whole = fresh
+        .replicate(NB, tables(), ReplicaOptions::default())
+        .await
+        .unwrap();
+    whole.synced(LIMIT).await.unwrap();
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        let same = ["Logical_Switch", "Logical_Switch_Port"]
+            .iter()
+            .all(|t| streamed.read(|r| rows_of(r, t)) == whole.read(|r| rows_of(r, t)));
+        if same {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the replica never caught up"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let names = streamed.read(switch_names);
+    assert!(names.contains(&"offline".to_string()) && !names.contains(&"sw5".to_string()));
+}

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
 use rand::seq::SliceRandom;
 use serde_json::value::RawValue;
@@ -29,10 +29,12 @@ use super::reply::{Incoming, Reply};
 use super::writer::Writer;
 use super::Error;
 use crate::data::Uuid;
-use crate::monitor::{MonitorCondSinceReply, MonitorRequest, TableUpdates, TableUpdates2};
+use crate::monitor::{
+    MonitorCondSinceReply, MonitorRequest, PartsDecoder, PartsReply, TableUpdates, TableUpdates2,
+};
 use crate::replica::{Event as ReplicaEvent, Replica};
 use crate::transport::{connect, Remote, Transport};
-use crate::wire::{JsonFramer, RawMessage, WireError};
+use crate::wire::{Chunk, JsonFramer, Part, RawMessage, ReplyFramer, WireError};
 
 /// Which monitor method a registration uses; a server that answers "unknown method" moves it
 /// down the list (ovsdb-server added `monitor_cond` in 2.6 and `monitor_cond_since` in 2.12).
@@ -178,6 +180,11 @@ enum Pending {
         db: String,
     },
     Ignore,
+    /// A monitor being resumed in the handshake (its reply goes to the handshake, which
+    /// waits for it).
+    ResumeMonitor {
+        id: String,
+    },
 }
 
 /// Why a session ended.
@@ -190,8 +197,34 @@ enum SessionEnd {
     Lost(String),
 }
 
+/// A monitor reply's rows are decoded in parts of about this many bytes as they arrive
+/// (capped at half of [`ClientOptions::max_message_size`]).
+const PART_SIZE: usize = 256 * 1024;
+
+/// A large reply whose parts are arriving.
+enum Partial {
+    /// A monitor's initial contents (or resumed changes), decoded part by part.
+    Decoding {
+        id: u64,
+        method: MonitorMethod,
+        decoder: PartsDecoder,
+    },
+    /// Any other reply, put back together for the general path.
+    Joining(BytesMut),
+}
+
+/// What a chunk from the framer completed.
+enum Arrived {
+    /// A whole message.
+    Frame(Bytes),
+    /// A monitor reply decoded from its parts, answering request `id`.
+    Decoded { id: u64, reply: PartsReply },
+}
+
 struct Session {
-    reader: FramedRead<ReadHalf<Transport>, JsonFramer>,
+    reader: FramedRead<ReadHalf<Transport>, ReplyFramer>,
+    /// The large reply arriving in parts, if one is.
+    partial: Option<Partial>,
     writer: Writer,
     pending: HashMap<u64, Pending>,
     last_rx: Instant,
@@ -458,8 +491,12 @@ impl Task {
         let mut s = Session {
             reader: FramedRead::new(
                 rd,
-                JsonFramer::new().with_max_message_size(self.opts.max_message_size),
+                ReplyFramer::new(
+                    JsonFramer::new().with_max_message_size(self.opts.max_message_size),
+                    PART_SIZE.min(self.opts.max_message_size / 2),
+                ),
             ),
+            partial: None,
             writer: Writer::start(wr),
             pending: HashMap::new(),
             last_rx: Instant::now(),
@@ -613,8 +650,11 @@ impl Task {
             while let Some(m) = self.monitors.iter().find(|m| m.id == id) {
                 let method = m.method;
                 let params = monitor_params(m, true)?;
-                let reply = self.call_internal(s, method.name(), params).await?;
-                match self.finish_monitor_start(s, &id, true, &reply).await? {
+                let pending = Pending::ResumeMonitor { id: id.clone() };
+                let reply = self
+                    .call_internal_as(s, method.name(), params, pending)
+                    .await?;
+                match self.finish_monitor_start(s, &id, true, reply).await? {
                     Ok(()) => break,
                     Err(Error::Rpc { .. }) if self.fell_back(&id) => continue,
                     Err(e) => {
@@ -712,17 +752,39 @@ impl Task {
         method: &str,
         params: Value,
     ) -> Result<Reply, SessionEnd> {
-        let id = self
-            .send_request(s, method, &params, Pending::Ignore)
-            .await?;
+        self.call_internal_as(s, method, params, Pending::Ignore)
+            .await
+    }
+
+    /// [`Task::call_internal`], the request outstanding as `pending` meanwhile.
+    async fn call_internal_as(
+        &mut self,
+        s: &mut Session,
+        method: &str,
+        params: Value,
+        pending: Pending,
+    ) -> Result<Reply, SessionEnd> {
+        let id = self.send_request(s, method, &params, pending).await?;
         loop {
-            let frame = match s.reader.next().await {
-                Some(Ok(f)) => f,
+            let chunk = match s.reader.next().await {
+                Some(Ok(c)) => c,
                 Some(Err(e)) => return Err(SessionEnd::Lost(e.to_string())),
                 None => return Err(SessionEnd::Lost("connection closed by the server".into())),
             };
             s.last_rx = Instant::now();
             s.echo_sent = None;
+            let frame = match self.take_chunk(s, chunk)? {
+                None => continue,
+                Some(Arrived::Frame(frame)) => frame,
+                Some(Arrived::Decoded { id: rid, reply }) if rid == id => {
+                    s.pending.remove(&id);
+                    return Ok(Reply::decoded(reply));
+                }
+                Some(Arrived::Decoded { id, reply }) => {
+                    self.on_decoded(s, id, reply).await?;
+                    continue;
+                }
+            };
             match Incoming::parse(&frame)? {
                 Incoming::Response { id: Ok(rid), reply } if rid == id => {
                     s.pending.remove(&id);
@@ -757,15 +819,23 @@ impl Task {
                 None => s.last_rx + p,
             });
             tokio::select! {
-                frame = s.reader.next() => {
-                    let frame = match frame {
-                        Some(Ok(f)) => f,
+                chunk = s.reader.next() => {
+                    let chunk = match chunk {
+                        Some(Ok(c)) => c,
                         Some(Err(e)) => return SessionEnd::Lost(e.to_string()),
                         None => return SessionEnd::Lost("connection closed by the server".into()),
                     };
                     s.last_rx = Instant::now();
                     s.echo_sent = None;
-                    if let Err(end) = self.dispatch(s, frame).await {
+                    let handled = match self.take_chunk(s, chunk) {
+                        Ok(None) => Ok(()),
+                        Ok(Some(Arrived::Frame(frame))) => self.dispatch(s, frame).await,
+                        Ok(Some(Arrived::Decoded { id, reply })) => {
+                            self.on_decoded(s, id, reply).await
+                        }
+                        Err(end) => Err(end),
+                    };
+                    if let Err(end) = handled {
                         return end;
                     }
                 }
@@ -974,12 +1044,13 @@ impl Task {
         s: &mut Session,
         id: &str,
         resume: bool,
-        reply: &Reply,
+        mut reply: Reply,
     ) -> Result<Result<(), Error>, SessionEnd> {
         let Some(pos) = self.monitors.iter().position(|m| m.id == id) else {
             return Ok(Ok(()));
         };
         let method = self.monitors[pos].method;
+        let decoded = reply.take_decoded();
         let result = match reply.result() {
             Ok(r) => r,
             Err(error) => {
@@ -995,23 +1066,28 @@ impl Task {
             method: method.name().into(),
             source: e,
         };
-        let event = match method {
-            MonitorMethod::Monitor => crate::wire::from_json_slice::<TableUpdates>(result)
+        let since = |m: &mut MonitorReg, r: MonitorCondSinceReply| {
+            m.last_txn_id = Some(r.last_txn_id);
+            if r.found && resume {
+                MonitorEvent::Update(Updates::V2(r.updates))
+            } else {
+                MonitorEvent::Reset(Updates::V2(r.updates))
+            }
+        };
+        let event = match (decoded, method) {
+            (Some(PartsReply::Cond(u)), _) => Ok(MonitorEvent::Reset(Updates::V2(u))),
+            (Some(PartsReply::Since(r)), _) => Ok(since(&mut self.monitors[pos], r)),
+            (None, MonitorMethod::Monitor) => crate::wire::from_json_slice::<TableUpdates>(result)
                 .map(|u| MonitorEvent::Reset(Updates::V1(u)))
                 .map_err(decode),
-            MonitorMethod::MonitorCond => crate::wire::from_json_slice::<TableUpdates2>(result)
-                .map(|u| MonitorEvent::Reset(Updates::V2(u)))
-                .map_err(decode),
-            MonitorMethod::MonitorCondSince => {
+            (None, MonitorMethod::MonitorCond) => {
+                crate::wire::from_json_slice::<TableUpdates2>(result)
+                    .map(|u| MonitorEvent::Reset(Updates::V2(u)))
+                    .map_err(decode)
+            }
+            (None, MonitorMethod::MonitorCondSince) => {
                 match crate::wire::from_json_slice::<MonitorCondSinceReply>(result) {
-                    Ok(r) => {
-                        self.monitors[pos].last_txn_id = Some(r.last_txn_id);
-                        if r.found && resume {
-                            Ok(MonitorEvent::Update(Updates::V2(r.updates)))
-                        } else {
-                            Ok(MonitorEvent::Reset(Updates::V2(r.updates)))
-                        }
-                    }
+                    Ok(r) => Ok(since(&mut self.monitors[pos], r)),
                     Err(e) => Err(decode(e)),
                 }
             }
@@ -1088,6 +1164,108 @@ impl Task {
         Ok(())
     }
 
+    /// Takes one chunk from the framer: a whole message comes back as it is; the parts of a
+    /// large reply are decoded as they arrive (a monitor's contents, so the reply's bytes are
+    /// never all held) or put back together (anything else), and the reply comes back once
+    /// its last part is in.
+    fn take_chunk(&mut self, s: &mut Session, chunk: Chunk) -> Result<Option<Arrived>, SessionEnd> {
+        let part = match chunk {
+            Chunk::Frame(frame) => return Ok(Some(Arrived::Frame(frame))),
+            Chunk::Part(part) => part,
+        };
+        let last = part.last;
+        let partial = match s.partial.take() {
+            None => self.begin_parts(s, &part)?,
+            Some(Partial::Decoding {
+                id,
+                method,
+                mut decoder,
+            }) => {
+                decoder
+                    .add(&part)
+                    .map_err(|e| monitor_decode_failed(method, e))?;
+                Partial::Decoding {
+                    id,
+                    method,
+                    decoder,
+                }
+            }
+            Some(Partial::Joining(mut joined)) => {
+                if joined.len() + part.raw.len() > self.opts.max_message_size {
+                    let framer = s.reader.decoder().framer();
+                    return Err(SessionEnd::Lost(
+                        WireError::TooLarge {
+                            limit: framer.max_message_size(),
+                            offset: framer.stream_offset() - joined.len() as u64,
+                        }
+                        .to_string(),
+                    ));
+                }
+                joined.extend_from_slice(&part.raw);
+                Partial::Joining(joined)
+            }
+        };
+        if !last {
+            s.partial = Some(partial);
+            return Ok(None);
+        }
+        Ok(Some(match partial {
+            Partial::Decoding {
+                id,
+                method,
+                decoder,
+            } => Arrived::Decoded {
+                id,
+                reply: decoder
+                    .finish()
+                    .map_err(|e| monitor_decode_failed(method, e))?,
+            },
+            Partial::Joining(joined) => Arrived::Frame(joined.freeze()),
+        }))
+    }
+
+    /// How the first part of a large reply is taken: decoded piecewise if it answers one of
+    /// our `monitor_cond` / `monitor_cond_since` requests in that method's shape, else joined.
+    fn begin_parts(&self, s: &Session, part: &Part) -> Result<Partial, SessionEnd> {
+        let Some(head) = &part.head else {
+            return Err(SessionEnd::Lost(
+                "the framer yielded a reply's part without its beginning".into(),
+            ));
+        };
+        let method = match s.pending.get(&head.id) {
+            Some(Pending::StartMonitor { id, .. } | Pending::ResumeMonitor { id }) => {
+                self.monitors.iter().find(|m| &m.id == id).map(|m| m.method)
+            }
+            _ => None,
+        };
+        let piecewise = match method {
+            Some(MonitorMethod::MonitorCond) => head.prefix.is_empty(),
+            Some(MonitorMethod::MonitorCondSince) => !head.prefix.is_empty(),
+            _ => false,
+        };
+        match method {
+            Some(method) if piecewise => Ok(Partial::Decoding {
+                id: head.id,
+                method,
+                decoder: PartsDecoder::start(part).map_err(|e| monitor_decode_failed(method, e))?,
+            }),
+            _ => Ok(Partial::Joining(BytesMut::from(&part.raw[..]))),
+        }
+    }
+
+    /// A monitor reply decoded from its parts: handled as its reply.
+    async fn on_decoded(
+        &mut self,
+        s: &mut Session,
+        id: u64,
+        reply: PartsReply,
+    ) -> Result<(), SessionEnd> {
+        match s.pending.remove(&id) {
+            Some(pending) => self.on_reply(s, pending, Reply::decoded(reply)).await,
+            None => Ok(()),
+        }
+    }
+
     /// Everything the server sends that is not the reply a `call_internal` waits for.
     async fn dispatch(&mut self, s: &mut Session, frame: Bytes) -> Result<(), SessionEnd> {
         let msg = Incoming::parse(&frame)?;
@@ -1159,7 +1337,7 @@ impl Task {
                     error,
                 }));
             }
-            Pending::Echo | Pending::Ignore => {}
+            Pending::Echo | Pending::Ignore | Pending::ResumeMonitor { .. } => {}
             Pending::RefreshSchema { id } => {
                 self.adopt_schema(&id, &reply);
                 self.start_monitor(s, &id, None).await?;
@@ -1182,7 +1360,7 @@ impl Task {
                 resume,
                 reply: tx,
             } => {
-                match self.finish_monitor_start(s, &id, resume, &reply).await? {
+                match self.finish_monitor_start(s, &id, resume, reply).await? {
                     Ok(()) => {
                         if let Some(tx) = tx {
                             let _ = tx.send(Ok(id));
@@ -1364,6 +1542,17 @@ impl MonitorReg {
             None => false,
         }
     }
+}
+
+/// A monitor reply that cannot be decoded ends the session, as when it is decoded whole.
+fn monitor_decode_failed(method: MonitorMethod, source: serde_json::Error) -> SessionEnd {
+    SessionEnd::Lost(
+        Error::Decode {
+            method: method.name().into(),
+            source,
+        }
+        .to_string(),
+    )
 }
 
 fn is_unknown_method(error: &str) -> bool {

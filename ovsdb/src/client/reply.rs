@@ -15,12 +15,15 @@ use std::ops::Range;
 use bytes::Bytes;
 use serde_json::value::RawValue;
 
+use crate::monitor::PartsReply;
 use crate::wire::{RawMessage, WireError};
 
 /// A reply, parsed once by the task: its `result` as a zero-copy slice of the frame, or its
 /// `error` as JSON text. Callers decode the result straight from these bytes.
 pub(crate) struct Reply {
     outcome: Result<Bytes, String>,
+    /// A monitor reply that came in parts, decoded as they arrived (its bytes are gone).
+    decoded: Option<Box<PartsReply>>,
 }
 
 impl Reply {
@@ -31,7 +34,23 @@ impl Reply {
             (Some(r), _) => Ok(sub_bytes(frame, r.get())),
             _ => Err("reply without result".into()),
         };
-        Reply { outcome }
+        Reply {
+            outcome,
+            decoded: None,
+        }
+    }
+
+    /// A successful monitor reply already decoded from its parts.
+    pub(crate) fn decoded(reply: PartsReply) -> Reply {
+        Reply {
+            outcome: Ok(Bytes::new()),
+            decoded: Some(Box::new(reply)),
+        }
+    }
+
+    /// The reply decoded from its parts, if it came that way.
+    pub(crate) fn take_decoded(&mut self) -> Option<PartsReply> {
+        self.decoded.take().map(|d| *d)
     }
 
     /// The `result` member's JSON, or the `error` member's JSON text.
@@ -63,6 +82,7 @@ impl<'a> Incoming<'a> {
                 id: Ok(id),
                 reply: Reply {
                     outcome: Ok(frame.slice(result)),
+                    decoded: None,
                 },
             });
         }

@@ -237,6 +237,19 @@ impl<'de, R: RowUpdateKind> Visitor<'de> for RowsSeed<R> {
     }
 }
 
+/// The rows of one table from the members of its JSON object (`"UUID":ROW,...`, no braces),
+/// as a reply in parts carries them.
+pub(crate) fn rows2_from_members(members: &[u8]) -> serde_json::Result<Vec<RowUpdate2>> {
+    let mut object = Vec::with_capacity(members.len() + 2);
+    object.push(b'{');
+    object.extend_from_slice(members);
+    object.push(b'}');
+    let mut de = serde_json::Deserializer::from_slice(&object);
+    let rows = RowsSeed::<RowUpdate2>(std::marker::PhantomData).deserialize(&mut de)?;
+    de.end()?;
+    Ok(rows)
+}
+
 /// `{table: {uuid: ...}, ...}`
 struct TablesVisitor<R>(std::marker::PhantomData<R>);
 

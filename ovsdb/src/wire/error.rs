@@ -54,8 +54,8 @@ pub enum WireError {
     /// A message grew past the configured maximum size before it ended.
     #[error(
         "the message starting at stream offset {offset} exceeds the maximum message size of \
-         {limit} bytes (if the peer legitimately sends larger messages, such as the whole \
-         contents of a large database in one monitor reply, raise the limit: \
+         {limit} bytes (if the peer legitimately sends larger messages, such as a whole \
+         table in one select reply, raise the limit: \
          ClientOptions::max_message_size or JsonFramer::with_max_message_size)"
     )]
     TooLarge {

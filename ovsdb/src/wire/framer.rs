@@ -20,6 +20,7 @@ use bytes::{Buf, Bytes, BytesMut};
 use tokio_util::codec::Decoder;
 
 use super::error::WireError;
+use super::parts::{Chunk, Tracker, Verdict};
 
 /// The default maximum message size: 64 MiB.
 ///
@@ -140,6 +141,11 @@ pub struct JsonFramer {
     escape: bool,
     /// Stream offset of the first byte of the buffer.
     offset: u64,
+    /// Follows a monitor reply's tables and rows to cut it into parts ([`ReplyFramer`] only).
+    parts: Option<Box<Tracker>>,
+    /// The stack depth inside a table object of the reply being cut, `usize::MAX` when none
+    /// is (a copy of the tracker's, so the scan loop tests one integer).
+    table_level: usize,
     #[cfg(test)]
     total_scanned: u64,
 }
@@ -161,6 +167,8 @@ impl JsonFramer {
             in_string: false,
             escape: false,
             offset: 0,
+            parts: None,
+            table_level: usize::MAX,
             #[cfg(test)]
             total_scanned: 0,
         }
@@ -205,16 +213,20 @@ impl JsonFramer {
         self.stack.clear();
         self.in_string = false;
         self.escape = false;
+        if let Some(t) = &mut self.parts {
+            t.reset();
+        }
+        self.table_level = usize::MAX;
     }
 
-    /// Scans `bytes[from..]` (the message in progress starts at `bytes[0]`), returning the length
-    /// of the message if it ends within `bytes`.
-    fn scan(&mut self, bytes: &[u8], from: usize) -> Result<Option<usize>, WireError> {
+    /// Scans `bytes[from..]` (the message in progress starts at `bytes[0]`): whether the
+    /// message ends within `bytes`, or a part of it should be cut off first.
+    fn scan(&mut self, bytes: &[u8], from: usize) -> Result<Scanned, WireError> {
         let result = self.scan_inner(bytes, from);
         #[cfg(test)]
         {
             let end = match result {
-                Ok(Some(len)) => len,
+                Ok(Scanned::Complete(len) | Scanned::Cut(len)) => len,
                 _ => bytes.len(),
             };
             self.total_scanned += end.saturating_sub(from) as u64;
@@ -222,12 +234,12 @@ impl JsonFramer {
         result
     }
 
-    fn scan_inner(&mut self, bytes: &[u8], from: usize) -> Result<Option<usize>, WireError> {
+    fn scan_inner(&mut self, bytes: &[u8], from: usize) -> Result<Scanned, WireError> {
         let mut i = from;
         if self.in_string {
             if self.escape {
                 if i >= bytes.len() {
-                    return Ok(None);
+                    return Ok(Scanned::Incomplete);
                 }
                 self.escape = false;
                 i += 1;
@@ -239,13 +251,30 @@ impl JsonFramer {
                 }
                 StringEnd::Open { escape } => {
                     self.escape = escape;
-                    return Ok(None);
+                    return Ok(Scanned::Incomplete);
                 }
             }
         }
         while let Some(&b) = bytes.get(i) {
             match CLASS[b as usize] {
                 PLAIN => {}
+                QUOTE if self.stack.len() + 1 == self.table_level => {
+                    if let Some(t) = &mut self.parts {
+                        t.on_key(bytes, i);
+                        self.table_level = t.level();
+                    }
+                    match skip_string(bytes, i + 1) {
+                        StringEnd::Closed(next) => {
+                            i = next;
+                            continue;
+                        }
+                        StringEnd::Open { escape } => {
+                            self.in_string = true;
+                            self.escape = escape;
+                            return Ok(Scanned::Incomplete);
+                        }
+                    }
+                }
                 QUOTE => match skip_string(bytes, i + 1) {
                     StringEnd::Closed(next) => {
                         i = next;
@@ -254,7 +283,7 @@ impl JsonFramer {
                     StringEnd::Open { escape } => {
                         self.in_string = true;
                         self.escape = escape;
-                        return Ok(None);
+                        return Ok(Scanned::Incomplete);
                     }
                 },
                 OPEN_OBJECT | OPEN_ARRAY => {
@@ -265,12 +294,24 @@ impl JsonFramer {
                         });
                     }
                     self.stack.push(if b == b'{' { b'}' } else { b']' });
+                    if self.stack.len() == self.table_level {
+                        if let Some(t) = &mut self.parts {
+                            t.on_table_open(bytes, i);
+                            self.table_level = t.level();
+                        }
+                    }
                 }
                 CLOSE_OBJECT | CLOSE_ARRAY => match self.stack.last() {
                     Some(&expected) if expected == b => {
                         self.stack.pop();
-                        if self.stack.is_empty() {
-                            return Ok(Some(i + 1));
+                        let depth = self.stack.len();
+                        if depth == 0 {
+                            return Ok(Scanned::Complete(i + 1));
+                        }
+                        if self.table_level != usize::MAX {
+                            if let Some(cut) = self.track_close(bytes, i, depth) {
+                                return Ok(cut);
+                            }
                         }
                     }
                     Some(&expected) => {
@@ -298,7 +339,35 @@ impl JsonFramer {
             }
             i += 1;
         }
-        Ok(None)
+        Ok(Scanned::Incomplete)
+    }
+}
+
+/// What a scan found.
+enum Scanned {
+    /// The message goes on past the bytes scanned.
+    Incomplete,
+    /// The message ends after this many bytes.
+    Complete(usize),
+    /// Yield this many bytes as a part of a reply in parts.
+    Cut(usize),
+}
+
+impl JsonFramer {
+    /// A closing bracket at `bytes[i]` left the stack `depth` deep while a reply is tracked.
+    fn track_close(&mut self, bytes: &[u8], i: usize, depth: usize) -> Option<Scanned> {
+        let t = self.parts.as_mut()?;
+        if depth == self.table_level {
+            if t.on_row_end(i) == Verdict::Cut {
+                return Some(Scanned::Cut(i + 1));
+            }
+        } else if depth + 1 == self.table_level {
+            t.on_table_close(bytes, i);
+        } else if depth + 2 == self.table_level {
+            t.on_updates_close(bytes, i);
+        }
+        self.table_level = t.level();
+        None
     }
 }
 
@@ -340,11 +409,10 @@ fn skip_string(bytes: &[u8], mut i: usize) -> StringEnd {
 /// Frames at least this large give their buffer back (see [`JsonFramer`]'s `decode`).
 const LARGE_FRAME: usize = 1 << 20;
 
-impl Decoder for JsonFramer {
-    type Item = Bytes;
-    type Error = WireError;
-
-    fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Bytes>, WireError> {
+impl JsonFramer {
+    /// The next complete message, or (with a part tracker, see [`ReplyFramer`]) the next part
+    /// of a large monitor reply.
+    fn decode_chunk(&mut self, buf: &mut BytesMut) -> Result<Option<Chunk>, WireError> {
         if self.scanned > buf.len() {
             // Fed a different buffer than last time; start over on this one rather than panic.
             self.reset_message();
@@ -379,17 +447,20 @@ impl Decoder for JsonFramer {
                     offset: self.offset,
                 });
             }
+            self.reset_message();
             self.stack.push(b'}');
-            self.in_string = false;
-            self.escape = false;
             self.scanned = 1;
+        }
+        if let Some(t) = &mut self.parts {
+            self.table_level = t.look(buf);
         }
         // Never look past the size limit: a message of exactly `max_message_size` bytes is fine,
         // one more byte without the end in sight is an error, wherever the reads were split.
+        // (For a reply in parts, the limit is on what is buffered of it.)
         let limit = buf.len().min(self.max_message_size);
         let from = self.scanned.min(limit);
         match self.scan(&buf[..limit], from)? {
-            Some(len) => {
+            Scanned::Complete(len) => {
                 let frame = buf.split_to(len).freeze();
                 if len >= LARGE_FRAME {
                     // The buffer grew to hold this frame and would keep that capacity (the
@@ -401,10 +472,27 @@ impl Decoder for JsonFramer {
                     buf.extend_from_slice(&rest);
                 }
                 self.offset += len as u64;
+                let chunk = match &mut self.parts {
+                    Some(t) if t.in_parts() => Chunk::Part(t.take_part(frame, true)),
+                    _ => Chunk::Frame(frame),
+                };
                 self.reset_message();
-                Ok(Some(frame))
+                Ok(Some(chunk))
             }
-            None => {
+            Scanned::Cut(len) => {
+                let raw = buf.split_to(len).freeze();
+                self.offset += len as u64;
+                self.scanned = 0;
+                match &mut self.parts {
+                    Some(t) => Ok(Some(Chunk::Part(t.take_part(raw, false)))),
+                    // Only a tracker cuts.
+                    None => Err(WireError::InvalidByte {
+                        byte: 0,
+                        offset: self.offset,
+                    }),
+                }
+            }
+            Scanned::Incomplete => {
                 self.scanned = limit;
                 if buf.len() > self.max_message_size {
                     return Err(WireError::TooLarge {
@@ -417,9 +505,9 @@ impl Decoder for JsonFramer {
         }
     }
 
-    fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Bytes>, WireError> {
-        if let Some(frame) = self.decode(buf)? {
-            return Ok(Some(frame));
+    fn decode_chunk_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Chunk>, WireError> {
+        if let Some(chunk) = self.decode_chunk(buf)? {
+            return Ok(Some(chunk));
         }
         if buf.is_empty() {
             Ok(None)
@@ -429,6 +517,65 @@ impl Decoder for JsonFramer {
                 buffered: buf.len(),
             })
         }
+    }
+}
+
+/// A whole message from [`JsonFramer::decode_chunk`] (a framer without a part tracker yields
+/// nothing else).
+fn whole(chunk: Option<Chunk>) -> Option<Bytes> {
+    match chunk {
+        Some(Chunk::Frame(frame)) => Some(frame),
+        Some(Chunk::Part(part)) => Some(part.raw),
+        None => None,
+    }
+}
+
+impl Decoder for JsonFramer {
+    type Item = Bytes;
+    type Error = WireError;
+
+    fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Bytes>, WireError> {
+        self.decode_chunk(buf).map(whole)
+    }
+
+    fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Bytes>, WireError> {
+        self.decode_chunk_eof(buf).map(whole)
+    }
+}
+
+/// A [`JsonFramer`] that yields a large monitor reply in parts ([`Chunk::Part`], see
+/// [`parts`](super::parts)) so its rows can be decoded while the rest arrives, and every other
+/// message whole ([`Chunk::Frame`]). The size limit applies to what is buffered: to a whole
+/// message, and to the unyielded rest of a reply in parts (a single row must fit).
+#[derive(Debug, Clone)]
+pub struct ReplyFramer {
+    framer: JsonFramer,
+}
+
+impl ReplyFramer {
+    /// Wraps `framer`, yielding parts once `min_part` bytes of whole rows are buffered.
+    pub fn new(mut framer: JsonFramer, min_part: usize) -> ReplyFramer {
+        framer.parts = Some(Box::new(Tracker::new(min_part)));
+        framer.reset_message();
+        ReplyFramer { framer }
+    }
+
+    /// The wrapped framer (limits, stream offset).
+    pub fn framer(&self) -> &JsonFramer {
+        &self.framer
+    }
+}
+
+impl Decoder for ReplyFramer {
+    type Item = Chunk;
+    type Error = WireError;
+
+    fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Chunk>, WireError> {
+        self.framer.decode_chunk(buf)
+    }
+
+    fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Chunk>, WireError> {
+        self.framer.decode_chunk_eof(buf)
     }
 }
 

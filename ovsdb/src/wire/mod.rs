@@ -61,11 +61,13 @@ mod codec;
 mod error;
 mod framer;
 mod message;
+pub mod parts;
 
 pub use self::codec::MessageCodec;
 pub use self::error::WireError;
-pub use self::framer::{JsonFramer, DEFAULT_MAX_DEPTH, DEFAULT_MAX_MESSAGE_SIZE};
+pub use self::framer::{JsonFramer, ReplyFramer, DEFAULT_MAX_DEPTH, DEFAULT_MAX_MESSAGE_SIZE};
 pub use self::message::{Message, MessageKind, RawMessage};
+pub use self::parts::{Chunk, Part, PartsHead, Segment};
 
 /// `serde_json::from_slice`, faster on large input: the bytes are checked to be UTF-8 once,
 /// as a whole, and then parsed as text, instead of serde_json checking each string it meets

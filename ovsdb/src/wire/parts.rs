@@ -1,0 +1,535 @@
+//! A large monitor reply in parts: what [`ReplyFramer`](super::ReplyFramer)
+//! yields instead of one frame when a reply of ovsdb-server's monitor shape grows past a
+//! threshold, so the client can decode its rows while the rest is still arriving and never holds
+//! the whole reply (tens of MB on a 100k-row database) at once.
+//!
+//! Only two reply shapes are cut, exactly as ovsdb-server writes them:
+//!
+//! - `{"id":N,"result":{TABLE:{UUID:ROW,...},...},"error":null}` (`monitor`, `monitor_cond`);
+//! - `{"id":N,"result":[FOUND,"TXN-ID",{TABLE:{UUID:ROW,...},...}],"error":null}`
+//!   (`monitor_cond_since`).
+//!
+//! Cuts fall only right after a row (a `UUID:ROW` member closing inside a table object), so each
+//! part holds whole rows. The framer checks the bytes between the pieces it cuts out (the table
+//! keys' colons, the commas between tables, the whitespace around the tables' braces); the rows
+//! themselves are checked by whoever decodes them. The parts of a reply, concatenated, are
+//! exactly the frame the framer would otherwise have yielded, so a caller that did not want
+//! parts for this reply can put them back together.
+
+use std::ops::Range;
+
+use bytes::Bytes;
+
+/// What the framer yields: a whole message, or one part of a large reply.
+#[derive(Debug, Clone)]
+pub enum Chunk {
+    /// A complete message (every message but a large monitor reply).
+    Frame(Bytes),
+    /// One part of a large monitor reply.
+    Part(Part),
+}
+
+/// One part of a large monitor reply (see the [module docs](self)).
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// The part's bytes: the parts of one reply, concatenated, are its whole frame.
+    pub raw: Bytes,
+    /// On the first part only: the reply's id and the bytes that open its result.
+    pub head: Option<PartsHead>,
+    /// The rows in `raw`, per table, in order.
+    pub segments: Vec<Segment>,
+    /// On the last part only: the range of `raw` after the table updates object (for example
+    /// `,"error":null}`), or `None` if the reply left the expected shape.
+    pub tail: Option<Range<usize>>,
+    /// This is the reply's last part.
+    pub last: bool,
+    /// The reply left the expected shape after earlier parts were already yielded: its rows
+    /// cannot be trusted piecewise (put the parts back together and parse the whole, or fail).
+    pub broken: bool,
+}
+
+/// How a reply in parts begins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartsHead {
+    /// The reply's id.
+    pub id: u64,
+    /// The range of the first part's `raw` between the start of the result and the table
+    /// updates object: empty for a `monitor` / `monitor_cond` reply, `[FOUND,"TXN-ID",` for a
+    /// `monitor_cond_since` one.
+    pub prefix: Range<usize>,
+}
+
+/// Some rows of one table, within a [`Part`]'s `raw`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    /// The table's name as a JSON string (quotes included); `None` if these rows continue the
+    /// table the previous part ended in.
+    pub table: Option<Range<usize>>,
+    /// The rows, as the members of a JSON object (`"UUID":ROW,...`) without the braces. A
+    /// segment that continues a table starts with the comma that separates it from the
+    /// previous part's last row (and any whitespace around it). May be empty.
+    pub rows: Range<usize>,
+}
+
+/// Whether a buffer starts like a reply that can be cut into parts.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// Not enough bytes yet to tell.
+    NeedMore,
+    /// Not one of the two shapes: yield it whole.
+    No,
+    /// One of them.
+    Yes {
+        /// The stack depth inside a table object: 3 for `{"id":..,"result":{T:{`, 4 for
+        /// `..,"result":[F,"T",{T:{`.
+        table_level: usize,
+        id: u64,
+        /// The result's bytes before the updates object.
+        prefix: Range<usize>,
+        /// Just past the `{` that opens the updates object.
+        updates_start: usize,
+    },
+}
+
+/// Recognises the start of a reply that can be cut (see [`Shape`]).
+pub(super) fn recognize(buf: &[u8]) -> Shape {
+    let mut m = Matcher { buf, at: 0 };
+    let need = |r: Option<bool>| r;
+    macro_rules! step {
+        ($e:expr) => {
+            match need($e) {
+                None => return Shape::NeedMore,
+                Some(false) => return Shape::No,
+                Some(true) => {}
+            }
+        };
+    }
+    step!(m.literal(b"{\"id\":"));
+    let digits_at = m.at;
+    step!(m.digits());
+    let id = match std::str::from_utf8(&buf[digits_at..m.at])
+        .ok()
+        .and_then(|d| d.parse::<u64>().ok())
+    {
+        Some(id) => id,
+        None => return Shape::No,
+    };
+    step!(m.literal(b",\"result\":"));
+    let result_at = m.at;
+    match buf.get(m.at) {
+        None => Shape::NeedMore,
+        Some(b'{') => Shape::Yes {
+            table_level: 3,
+            id,
+            prefix: result_at..result_at,
+            updates_start: result_at + 1,
+        },
+        Some(b'[') => {
+            m.at += 1;
+            match buf.get(m.at) {
+                None => return Shape::NeedMore,
+                Some(b't') => step!(m.literal(b"true")),
+                Some(b'f') => step!(m.literal(b"false")),
+                Some(_) => return Shape::No,
+            }
+            step!(m.literal(b",\""));
+            step!(m.uuid_text());
+            step!(m.literal(b"\","));
+            let prefix = result_at..m.at;
+            step!(m.literal(b"{"));
+            Shape::Yes {
+                table_level: 4,
+                id,
+                prefix,
+                updates_start: m.at,
+            }
+        }
+        Some(_) => Shape::No,
+    }
+}
+
+/// A cursor for [`recognize`]: each step answers `None` (ran out of bytes), `Some(false)` (does
+/// not match) or `Some(true)` (matched and moved on).
+struct Matcher<'a> {
+    buf: &'a [u8],
+    at: usize,
+}
+
+impl Matcher<'_> {
+    fn literal(&mut self, lit: &[u8]) -> Option<bool> {
+        let rest = self.buf.get(self.at..).unwrap_or_default();
+        let n = rest.len().min(lit.len());
+        if rest[..n] != lit[..n] {
+            return Some(false);
+        }
+        if n < lit.len() {
+            return None;
+        }
+        self.at += lit.len();
+        Some(true)
+    }
+
+    /// One to twenty digits without a leading zero (an id of ours), followed by a non-digit.
+    fn digits(&mut self) -> Option<bool> {
+        let rest = self.buf.get(self.at..).unwrap_or_default();
+        let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        if n == rest.len() {
+            return if n > 20 { Some(false) } else { None };
+        }
+        if n == 0 || n > 20 || (n > 1 && rest[0] == b'0') {
+            return Some(false);
+        }
+        self.at += n;
+        Some(true)
+    }
+
+    /// 36 bytes of UUID text (hex digits and dashes; the decoder checks the layout).
+    fn uuid_text(&mut self) -> Option<bool> {
+        let rest = self.buf.get(self.at..).unwrap_or_default();
+        let n = rest.len().min(36);
+        if !rest[..n]
+            .iter()
+            .all(|b| b.is_ascii_hexdigit() || *b == b'-')
+        {
+            return Some(false);
+        }
+        if n < 36 {
+            return None;
+        }
+        self.at += 36;
+        Some(true)
+    }
+}
+
+/// JSON whitespace only.
+fn is_ws(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+}
+
+/// Whitespace around exactly one `sep`.
+fn is_separator(bytes: &[u8], sep: u8) -> bool {
+    match bytes.iter().position(|&b| b == sep) {
+        Some(i) => is_ws(&bytes[..i]) && is_ws(&bytes[i + 1..]),
+        None => false,
+    }
+}
+
+/// A table whose object is open in the buffer.
+#[derive(Debug, Clone)]
+struct OpenTable {
+    /// Its key (quotes included), if it is in the buffer (not in an earlier part).
+    key: Option<Range<usize>>,
+    /// Just past its `{`, or the buffer's start if it began in an earlier part.
+    members_start: usize,
+    /// Just past its last complete row (`members_start` if none yet).
+    last_row_end: usize,
+}
+
+/// Where the tracker is in the current message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Not yet known whether the message is a reply that can be cut.
+    Pending,
+    /// Tracking tables and rows.
+    Active,
+    /// Not cut (another shape, or it left the shape before any part was yielded).
+    Off,
+}
+
+/// Follows a reply's tables and rows for the framer (positions are offsets into the framer's
+/// buffer, whose start is the first byte not yet yielded).
+#[derive(Debug, Clone)]
+pub(super) struct Tracker {
+    /// Yield a part once this many bytes of whole rows are buffered.
+    pub(super) min_part: usize,
+    phase: Phase,
+    /// The stack depth inside a table object while active.
+    table_level: usize,
+    /// A part of the current message was yielded.
+    pub(super) yielded: bool,
+    broken: bool,
+    head: Option<PartsHead>,
+    /// Just past the last structure at the updates level: its `{`, or a table's `}`.
+    last_close: usize,
+    tables_seen: bool,
+    /// Where the key of the next table starts, once seen.
+    key_start: Option<usize>,
+    table: Option<OpenTable>,
+    segments: Vec<Segment>,
+    /// Just past the `}` that closes the updates object.
+    updates_end: Option<usize>,
+}
+
+/// What a structural event asks of the framer.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Verdict {
+    /// Go on scanning.
+    Go,
+    /// Yield the buffer up to here as a part.
+    Cut,
+}
+
+impl Tracker {
+    /// A tracker yielding parts of at least `min_part` bytes.
+    pub(super) fn new(min_part: usize) -> Tracker {
+        Tracker {
+            min_part: min_part.max(1),
+            phase: Phase::Pending,
+            table_level: usize::MAX,
+            yielded: false,
+            broken: false,
+            head: None,
+            last_close: 0,
+            tables_seen: false,
+            key_start: None,
+            table: None,
+            segments: Vec::new(),
+            updates_end: None,
+        }
+    }
+
+    /// Forgets the message that ended (or never began).
+    pub(super) fn reset(&mut self) {
+        *self = Tracker::new(self.min_part);
+    }
+
+    /// While the shape is not known, looks at the buffer (the message starts at its first
+    /// byte); returns the stack depth inside a table object to watch for, or `usize::MAX`.
+    pub(super) fn look(&mut self, buf: &[u8]) -> usize {
+        if self.phase == Phase::Pending {
+            match recognize(buf) {
+                Shape::NeedMore => {}
+                Shape::No => self.phase = Phase::Off,
+                Shape::Yes {
+                    table_level,
+                    id,
+                    prefix,
+                    updates_start,
+                } => {
+                    self.phase = Phase::Active;
+                    self.table_level = table_level;
+                    self.head = Some(PartsHead { id, prefix });
+                    self.last_close = updates_start;
+                }
+            }
+        }
+        self.level()
+    }
+
+    /// The stack depth inside a table object while tracking, else `usize::MAX`.
+    pub(super) fn level(&self) -> usize {
+        if self.phase == Phase::Active && !self.broken && self.updates_end.is_none() {
+            self.table_level
+        } else {
+            usize::MAX
+        }
+    }
+
+    /// The reply left the expected shape: stop tracking it.
+    fn anomaly(&mut self) {
+        if self.yielded {
+            self.broken = true;
+        } else {
+            self.phase = Phase::Off;
+        }
+    }
+
+    /// A string starts at `buf[i]` at the updates level (a table's key).
+    pub(super) fn on_key(&mut self, buf: &[u8], i: usize) {
+        let glue = buf.get(self.last_close..i).unwrap_or_default();
+        let ok = self.key_start.is_none()
+            && self.table.is_none()
+            && if self.tables_seen {
+                is_separator(glue, b',')
+            } else {
+                is_ws(glue)
+            };
+        if ok {
+            self.key_start = Some(i);
+        } else {
+            self.anomaly();
+        }
+    }
+
+    /// `buf[i]` (an opening bracket) made the stack `table_level` deep: a table opens.
+    pub(super) fn on_table_open(&mut self, buf: &[u8], i: usize) {
+        let key = self.key_start.take().and_then(|k| {
+            let quoted = buf.get(k..i)?;
+            let end = k + quoted.iter().rposition(|&b| b == b'"')? + 1;
+            (end > k + 1 && is_separator(buf.get(end..i)?, b':')).then_some(k..end)
+        });
+        match (key, buf.get(i), &self.table) {
+            (Some(key), Some(b'{'), None) => {
+                self.tables_seen = true;
+                self.table = Some(OpenTable {
+                    key: Some(key),
+                    members_start: i + 1,
+                    last_row_end: i + 1,
+                });
+            }
+            _ => self.anomaly(),
+        }
+    }
+
+    /// `buf[i]` (a closing bracket) brought the stack back to `table_level`: a row ended.
+    pub(super) fn on_row_end(&mut self, i: usize) -> Verdict {
+        match &mut self.table {
+            Some(t) => {
+                t.last_row_end = i + 1;
+                if i + 1 >= self.min_part {
+                    Verdict::Cut
+                } else {
+                    Verdict::Go
+                }
+            }
+            None => {
+                self.anomaly();
+                Verdict::Go
+            }
+        }
+    }
+
+    /// `buf[i]` closed a table object.
+    pub(super) fn on_table_close(&mut self, buf: &[u8], i: usize) {
+        match self.table.take() {
+            Some(t) if buf[i] == b'}' && is_ws(buf.get(t.last_row_end..i).unwrap_or_default()) => {
+                self.segments.push(Segment {
+                    table: t.key,
+                    rows: t.members_start..t.last_row_end,
+                });
+                self.last_close = i + 1;
+            }
+            _ => self.anomaly(),
+        }
+    }
+
+    /// `buf[i]` closed the updates object.
+    pub(super) fn on_updates_close(&mut self, buf: &[u8], i: usize) {
+        let ok = buf[i] == b'}'
+            && self.key_start.is_none()
+            && self.table.is_none()
+            && is_ws(buf.get(self.last_close..i).unwrap_or_default());
+        if ok {
+            self.updates_end = Some(i + 1);
+        } else {
+            self.anomaly();
+        }
+    }
+
+    /// Whether the message being scanned is yielded in parts.
+    pub(super) fn in_parts(&self) -> bool {
+        self.yielded
+    }
+
+    /// The part made of the buffer's first `len` bytes (`raw`), the message ending there if
+    /// `last`; positions move to the rest of the buffer.
+    pub(super) fn take_part(&mut self, raw: Bytes, last: bool) -> Part {
+        let len = raw.len();
+        let mut segments = std::mem::take(&mut self.segments);
+        if let Some(t) = &mut self.table {
+            segments.push(Segment {
+                table: t.key.take(),
+                rows: t.members_start..t.last_row_end,
+            });
+            t.members_start = t.last_row_end.saturating_sub(len);
+            t.last_row_end = t.members_start;
+        }
+        let head = if self.yielded {
+            None
+        } else {
+            self.head.clone()
+        };
+        self.yielded = true;
+        let tail = match (last, self.updates_end, self.broken) {
+            (true, Some(end), false) => Some(end..len),
+            _ => None,
+        };
+        self.last_close = self.last_close.saturating_sub(len);
+        self.key_start = self.key_start.map(|k| k.saturating_sub(len));
+        Part {
+            raw,
+            head,
+            segments,
+            tail,
+            last,
+            broken: self.broken,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognizes_the_two_monitor_reply_shapes_only() {
+        let plain = br#"{"id":12,"result":{"T":{}},"error":null}"#;
+        assert_eq!(
+            recognize(plain),
+            Shape::Yes {
+                table_level: 3,
+                id: 12,
+                prefix: 18..18,
+                updates_start: 19
+            }
+        );
+        let since = br#"{"id":3,"result":[false,"00000000-0000-0000-0000-000000000000",{"T":{}}],"error":null}"#;
+        let Shape::Yes {
+            table_level,
+            id,
+            prefix,
+            updates_start,
+        } = recognize(since)
+        else {
+            panic!("not recognised");
+        };
+        assert_eq!((table_level, id), (4, 3));
+        assert_eq!(
+            &since[prefix],
+            &br#"[false,"00000000-0000-0000-0000-000000000000","#[..]
+        );
+        assert_eq!(since[updates_start - 1], b'{');
+        // Every prefix of a match needs more; nothing else matches.
+        for input in [&plain[..], &since[..]] {
+            let updates = input.iter().position(|&b| b == b'{').unwrap();
+            let end = input[updates + 1..]
+                .iter()
+                .position(|&b| b == b'{')
+                .unwrap()
+                + updates
+                + 1;
+            for k in 0..=end {
+                assert_eq!(recognize(&input[..k]), Shape::NeedMore, "{k}");
+            }
+        }
+        for other in [
+            &br#"{"id":1,"result":[{"rows":[]}],"error":null}"#[..],
+            br#"{"id":null,"method":"update3","params":[]}"#,
+            br#"{"id":01,"result":{}}"#,
+            br#"{"id":"x","result":{}}"#,
+            br#"{"result":{},"id":1}"#,
+            br#"{"id":1,"result":[true,"not-a-uuid-at-all-xxxxxxxxxxxxxxxxx",{}]}"#,
+            br#"{"id":123456789012345678901,"result":{}}"#,
+        ] {
+            assert_eq!(
+                recognize(other),
+                Shape::No,
+                "{}",
+                String::from_utf8_lossy(other)
+            );
+        }
+    }
+
+    #[test]
+    fn separators() {
+        assert!(is_separator(b",", b','));
+        assert!(is_separator(b" \n, ", b','));
+        assert!(!is_separator(b"", b','));
+        assert!(!is_separator(b",,", b','));
+        assert!(!is_separator(b"x,", b','));
+        assert!(is_ws(b""));
+        assert!(!is_ws(b"1"));
+    }
+}
