@@ -244,10 +244,23 @@ pub(crate) fn rows2_from_members(members: &[u8]) -> serde_json::Result<Vec<RowUp
     object.push(b'{');
     object.extend_from_slice(members);
     object.push(b'}');
-    let mut de = serde_json::Deserializer::from_slice(&object);
-    let rows = RowsSeed::<RowUpdate2>(std::marker::PhantomData).deserialize(&mut de)?;
-    de.end()?;
-    Ok(rows)
+    let seed = RowsSeed::<RowUpdate2>(std::marker::PhantomData);
+    // One UTF-8 check of the whole part is much cheaper than one per string (see
+    // `wire::from_json_slice`); bytes that are not UTF-8 get serde_json's own error.
+    match std::str::from_utf8(&object) {
+        Ok(text) => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let rows = seed.deserialize(&mut de)?;
+            de.end()?;
+            Ok(rows)
+        }
+        Err(_) => {
+            let mut de = serde_json::Deserializer::from_slice(&object);
+            let rows = seed.deserialize(&mut de)?;
+            de.end()?;
+            Ok(rows)
+        }
+    }
 }
 
 /// `{table: {uuid: ...}, ...}`
