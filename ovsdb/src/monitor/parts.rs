@@ -465,5 +465,29 @@ mod tests {
             "{:?}",
             messages[0].1
         );
+        // Nor is one with bytes that are not UTF-8, even inside a value decoding skips (a
+        // deleted row's contents).
+        let mut frame = frame.clone();
+        let at = 5 + frame
+            .windows(5)
+            .position(|w| w == b"\"T\":{")
+            .expect("the table");
+        let mut row = br#""00000000-0000-0000-0000-0000000000ff":{"delete":""#.to_vec();
+        row.extend_from_slice(&[0xd1, 0xd1]);
+        row.extend_from_slice(br#""},"#);
+        frame.splice(at..at, row);
+        // Valid but for those bytes: the same reply with them replaced decodes.
+        let mut valid = frame.clone();
+        for b in valid.iter_mut().filter(|b| **b == 0xd1) {
+            *b = b'x';
+        }
+        assert!(run(&valid, 64, 100).0[0].1.as_ref().unwrap().is_ok());
+        let (messages, _) = run(&frame, 64, 100);
+        assert!(whole_decode(&messages[0].0, false).is_err());
+        assert!(
+            matches!(&messages[0].1, Some(Err(_))),
+            "{:?}",
+            messages[0].1
+        );
     }
 }

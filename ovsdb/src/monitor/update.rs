@@ -244,23 +244,19 @@ pub(crate) fn rows2_from_members(members: &[u8]) -> serde_json::Result<Vec<RowUp
     object.push(b'{');
     object.extend_from_slice(members);
     object.push(b'}');
-    let seed = RowsSeed::<RowUpdate2>(std::marker::PhantomData);
     // One UTF-8 check of the whole part is much cheaper than one per string (see
-    // `wire::from_json_slice`); bytes that are not UTF-8 get serde_json's own error.
-    match std::str::from_utf8(&object) {
-        Ok(text) => {
-            let mut de = serde_json::Deserializer::from_str(text);
-            let rows = seed.deserialize(&mut de)?;
-            de.end()?;
-            Ok(rows)
-        }
-        Err(_) => {
-            let mut de = serde_json::Deserializer::from_slice(&object);
-            let rows = seed.deserialize(&mut de)?;
-            de.end()?;
-            Ok(rows)
-        }
-    }
+    // `wire::from_json_slice`). JSON text is UTF-8 (RFC 8259); a part that is not is refused
+    // whole, even where the bad bytes sit in a value that decoding would skip.
+    let text = std::str::from_utf8(&object).map_err(|e| {
+        de::Error::custom(format_args!(
+            "invalid UTF-8 at byte {} of the rows",
+            e.valid_up_to().saturating_sub(1)
+        ))
+    })?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let rows = RowsSeed::<RowUpdate2>(std::marker::PhantomData).deserialize(&mut de)?;
+    de.end()?;
+    Ok(rows)
 }
 
 /// `{table: {uuid: ...}, ...}`
