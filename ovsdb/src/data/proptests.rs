@@ -1,5 +1,11 @@
-//! Property tests: JSON encode -> decode is the identity for arbitrary atoms, datums and rows.
+//! Property tests: JSON encode -> decode is the identity for arbitrary atoms, datums and rows;
+//! a row built the replica's way (storing only the columns given) reads like one storing all.
 
+use std::collections::hash_map::DefaultHasher;
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+
+use compact_str::CompactString;
 use proptest::prelude::*;
 
 use super::{Atom, Datum, Map, Row, Set, Uuid};
@@ -33,7 +39,109 @@ pub(crate) fn row() -> impl Strategy<Value = Row> {
         .prop_map(|cols| cols.into_iter().collect())
 }
 
+/// Defaults of up to 71 columns (so that some are too wide to leave columns out), which of
+/// them are given with which values, and maybe a column the defaults may lack.
+#[allow(clippy::type_complexity)]
+fn defaults_and_given() -> impl Strategy<
+    Value = (
+        BTreeMap<String, Datum>,
+        Vec<(bool, Datum)>,
+        Option<(String, Datum)>,
+    ),
+> {
+    prop::collection::btree_map("[a-z_][a-z0-9_]{0,6}", datum(), 0..72).prop_flat_map(|d| {
+        let n = d.len();
+        (
+            Just(d),
+            prop::collection::vec((any::<bool>(), datum()), n),
+            prop::option::weighted(0.2, ("[a-z_][a-z0-9_]{0,6}", datum())),
+        )
+    })
+}
+
+fn hash_of(row: &Row) -> u64 {
+    let mut h = DefaultHasher::new();
+    row.hash(&mut h);
+    h.finish()
+}
+
 proptest! {
+    #[test]
+    fn sparse_rows_read_like_dense_rows((defaults, pick, extra) in defaults_and_given()) {
+        // What the row should hold: the given values over the defaults.
+        let mut given: BTreeMap<String, Datum> = defaults
+            .iter()
+            .zip(&pick)
+            .filter(|(_, (keep, _))| *keep)
+            .map(|((c, _), (_, v))| (c.clone(), v.clone()))
+            .collect();
+        given.extend(extra);
+        let mut expected = defaults.clone();
+        expected.extend(given.clone());
+        // The old way: every column stored.
+        let dense: Row = expected.iter().map(|(c, v)| (c.as_str(), v.clone())).collect();
+
+        let defaults_row = defaults
+            .iter()
+            .map(|(c, v)| (c.as_str(), v.clone()))
+            .collect::<Row>()
+            .into_defaults();
+        let given_pairs: Vec<(CompactString, Datum)> =
+            given.iter().map(|(c, v)| (c.into(), v.clone())).collect();
+        let mut built = vec![Row::overlay(&defaults_row, given_pairs.clone())];
+        let given_row: Row = given_pairs.into_iter().collect();
+        let all_known = given.keys().all(|c| defaults.contains_key(c));
+        match given_row.slots_in(&defaults_row) {
+            Some(slots) => {
+                prop_assert!(all_known);
+                built.push(Row::from_slots(&defaults_row, &slots, given_row.into_values()));
+            }
+            None => prop_assert!(!all_known),
+        }
+        for sparse in built {
+            if all_known && !defaults.is_empty() && defaults.len() <= 64 {
+                prop_assert_eq!(sparse.stored(), given.len());
+            } else {
+                prop_assert_eq!(sparse.stored(), expected.len());
+            }
+            prop_assert_eq!(&sparse, &dense);
+            prop_assert_eq!(&dense, &sparse);
+            prop_assert_eq!(hash_of(&sparse), hash_of(&dense));
+            prop_assert_eq!(sparse.len(), expected.len());
+            prop_assert_eq!(sparse.is_empty(), expected.is_empty());
+            prop_assert!(sparse.iter().eq(expected.iter().map(|(c, v)| (c.as_str(), v))));
+            prop_assert!(sparse.iter().eq(dense.iter()));
+            prop_assert!(sparse.columns().eq(dense.columns()));
+            prop_assert_eq!(
+                serde_json::to_string(&sparse).unwrap(),
+                serde_json::to_string(&dense).unwrap()
+            );
+            prop_assert_eq!(format!("{sparse:?}"), format!("{dense:?}"));
+            prop_assert!(sparse.clone().into_iter().eq(dense.clone()));
+            for column in expected.keys().map(String::as_str).chain(["", "~absent"]) {
+                prop_assert_eq!(sparse.get(column), dense.get(column));
+                prop_assert_eq!(sparse.contains(column), dense.contains(column));
+                // get_mut answers the same, and a change through it keeps the rows equal.
+                let (mut s, mut d) = (sparse.clone(), dense.clone());
+                prop_assert_eq!(s.get_mut(column).cloned(), d.get_mut(column).cloned());
+                if let (Some(a), Some(b)) = (s.get_mut(column), d.get_mut(column)) {
+                    *a = Datum::empty_map();
+                    *b = Datum::empty_map();
+                }
+                prop_assert_eq!(&s, &d);
+                prop_assert_eq!(hash_of(&s), hash_of(&d));
+                prop_assert!(s.iter().eq(d.iter()));
+                // So do insert and remove.
+                prop_assert_eq!(s.insert(column, Datum::empty_set()), d.insert(column, Datum::empty_set()));
+                prop_assert_eq!(&s, &d);
+                prop_assert_eq!(s.remove(column), d.remove(column));
+                prop_assert_eq!(&s, &d);
+                prop_assert_eq!(hash_of(&s), hash_of(&d));
+                prop_assert!(s.iter().eq(d.iter()));
+            }
+        }
+    }
+
     #[test]
     fn atom_round_trips(a in atom()) {
         let json = serde_json::to_string(&a).unwrap();

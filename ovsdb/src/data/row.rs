@@ -1,6 +1,7 @@
 //! `Row`: column name -> value (RFC 7047 5.1 `<row>`).
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use compact_str::CompactString;
@@ -10,19 +11,60 @@ use serde::{Deserialize, Serialize};
 
 use super::datum::Datum;
 
+/// The most columns a shape may have for its rows to leave columns out (one bit each in
+/// [`Row`]'s presence mask).
+const MAX_SPARSE: usize = u64::BITS as usize;
+
+/// `present` of a row that stores a value for every column of its shape.
+const DENSE: u64 = u64::MAX;
+
+/// What rows share: their column names, sorted, and for the replica's rows the value each
+/// column reads as when a row stores none of its own.
+#[derive(Clone, Default)]
+struct Shape {
+    names: Vec<CompactString>,
+    /// Empty for an ordinary row's shape; for a table's defaults (see [`Row::into_defaults`]),
+    /// one value per name (and then at most [`MAX_SPARSE`] names).
+    defaults: Vec<Datum>,
+}
+
+impl Shape {
+    /// True if rows of this shape may leave columns out, reading them from `defaults`.
+    fn has_defaults(&self) -> bool {
+        !self.defaults.is_empty()
+    }
+}
+
 /// A row, or part of one: a JSON object mapping column names to values.
 ///
 /// Columns are kept sorted by name (a short vector: tables have tens of columns, so this is
 /// smaller and faster than a tree or hash map). Column names up to 24 bytes are stored inline.
 ///
 /// The names and the values are kept apart, and the names are shared: the replica's rows of
-/// one table all point at that table's one list of column names ([`Row::overlay`]), so a
-/// row costs a value per column and nothing per column name. Changing which columns a row
-/// has copies its names first if they are shared.
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
+/// one table all point at that table's one list of column names, which also holds each
+/// column's default value ([`Row::overlay`]). Such a row stores only the values it was
+/// given, with a bit per column saying which ones (tables of up to 64 columns); a column it
+/// leaves out reads as its default, so the row looks the same as one holding every column.
+/// Changing which columns a row has gives it names of its own first, with every value
+/// stored.
+#[derive(Clone)]
 pub struct Row {
-    names: Arc<Vec<CompactString>>,
+    shape: Arc<Shape>,
+    /// The stored values, in column order: every column's if `present` is [`DENSE`], else
+    /// those of the columns whose bit is set in `present`.
     values: Vec<Datum>,
+    /// [`DENSE`], or (when `shape` has defaults) bit `i` set if column `i` is stored.
+    present: u64,
+}
+
+impl Default for Row {
+    fn default() -> Self {
+        Row {
+            shape: Arc::default(),
+            values: Vec::new(),
+            present: DENSE,
+        }
+    }
 }
 
 impl Row {
@@ -33,24 +75,29 @@ impl Row {
 
     /// Value of `column`.
     pub fn get(&self, column: &str) -> Option<&Datum> {
-        self.find(column).ok().map(|i| &self.values[i])
+        self.find(column).ok().map(|i| self.at(i))
     }
 
     /// Mutable value of `column`.
     pub fn get_mut(&mut self, column: &str) -> Option<&mut Datum> {
-        match self.find(column) {
-            Ok(i) => Some(&mut self.values[i]),
-            Err(_) => None,
-        }
+        let i = self.find(column).ok()?;
+        Some(self.own_at(i))
     }
 
     /// Sets `column`, returning its previous value.
     pub fn insert(&mut self, column: impl Into<CompactString>, value: Datum) -> Option<Datum> {
         let column = column.into();
         match self.find(&column) {
-            Ok(i) => Some(std::mem::replace(&mut self.values[i], value)),
+            Ok(i) => match self.slot(i) {
+                Ok(at) => Some(std::mem::replace(&mut self.values[at], value)),
+                Err(at) => {
+                    self.values.insert(at, value);
+                    self.present |= 1 << i;
+                    Some(self.shape.defaults[i].clone())
+                }
+            },
             Err(i) => {
-                Arc::make_mut(&mut self.names).insert(i, column);
+                self.own_names().insert(i, column);
                 self.values.insert(i, value);
                 None
             }
@@ -66,7 +113,7 @@ impl Row {
     /// Removes `column`, returning its value.
     pub fn remove(&mut self, column: &str) -> Option<Datum> {
         let i = self.find(column).ok()?;
-        Arc::make_mut(&mut self.names).remove(i);
+        self.own_names().remove(i);
         Some(self.values.remove(i))
     }
 
@@ -77,118 +124,269 @@ impl Row {
 
     /// Number of columns present.
     pub fn len(&self) -> usize {
-        self.values.len()
+        self.shape.names.len()
     }
 
     /// True if no column is present.
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.shape.names.is_empty()
     }
 
     /// `(column, value)` pairs in column-name order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Datum)> {
-        self.names
+        self.shape
+            .names
             .iter()
-            .map(CompactString::as_str)
-            .zip(&self.values)
+            .enumerate()
+            .map(move |(i, name)| (name.as_str(), self.at(i)))
     }
 
     /// Column names in order.
     pub fn columns(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.names.iter().map(CompactString::as_str)
+        self.shape.names.iter().map(CompactString::as_str)
     }
 
     /// A row of sorted, unique `(column, value)` pairs.
     fn from_sorted(columns: Vec<(CompactString, Datum)>) -> Row {
         let (names, values): (Vec<CompactString>, Vec<Datum>) = columns.into_iter().unzip();
         Row {
-            names: Arc::new(names),
+            shape: Arc::new(Shape {
+                names,
+                defaults: Vec::new(),
+            }),
             values,
+            present: DENSE,
+        }
+    }
+
+    /// This row as a table's defaults: the start of the rows [`Row::overlay`] and
+    /// [`Row::from_slots`] build over it. Its values move into its shape, so that the rows
+    /// built over it share them and store only the values they are given (when it has at
+    /// most 64 columns; a wider row stays as it is, and rows built over it store every
+    /// value).
+    pub(crate) fn into_defaults(self) -> Row {
+        if self.is_empty() || self.len() > MAX_SPARSE {
+            return self;
+        }
+        let (names, defaults) = self.into_parts();
+        Row {
+            shape: Arc::new(Shape { names, defaults }),
+            values: Vec::new(),
+            present: 0,
         }
     }
 
     /// `defaults` with every column of `given` (sorted by name, unique, as a row's columns
-    /// are) put over it, in one merge of the two sorted lists (no lookups); columns
-    /// `defaults` lacks are added. How the replica fills in the columns an update leaves at
-    /// their default. When `given` has no column `defaults` lacks (the usual case: the
-    /// monitored columns), the row shares `defaults`' column names.
+    /// are) put over it; columns `defaults` lacks are added. How the replica fills in the
+    /// columns an update leaves at their default. When `given` has no column `defaults`
+    /// lacks (the usual case: the monitored columns), the row shares `defaults`' shape and,
+    /// if `defaults` came from [`Row::into_defaults`], stores only `given`'s values.
     pub(crate) fn overlay(defaults: &Row, given: Vec<(CompactString, Datum)>) -> Row {
-        let mut values = Vec::with_capacity(defaults.values.len());
-        let mut extra = Vec::new();
+        if let Some(slots) = slots_of(given.iter().map(|(c, _)| c.as_str()), defaults) {
+            let mut values = Vec::with_capacity(given.len());
+            values.extend(given.into_iter().map(|(_, v)| v));
+            return Row::from_slots(defaults, &slots, values);
+        }
+        // Columns the defaults lack: a row with names of its own, every value stored.
+        let mut columns = Vec::with_capacity(defaults.len() + given.len());
         let mut given = given.into_iter().peekable();
-        for (name, default) in defaults.names.iter().zip(&defaults.values) {
-            while let Some(pair) = given.next_if(|(c, _)| c < name) {
-                extra.push((values.len(), pair));
+        for (name, default) in defaults.iter() {
+            while let Some(pair) = given.next_if(|(c, _)| c.as_str() < name) {
+                columns.push(pair);
             }
-            match given.next_if(|(c, _)| c == name) {
-                Some((_, v)) => values.push(v),
-                None => values.push(default.clone()),
+            match given.next_if(|(c, _)| c.as_str() == name) {
+                Some(pair) => columns.push(pair),
+                None => columns.push((name.into(), default.clone())),
             }
         }
-        let tail: Vec<(CompactString, Datum)> = given.collect();
-        if extra.is_empty() && tail.is_empty() {
-            return Row {
-                names: Arc::clone(&defaults.names),
-                values,
-            };
-        }
-        // Columns the defaults lack: a row with names of its own.
-        let mut columns: Vec<(CompactString, Datum)> =
-            defaults.names.iter().cloned().zip(values).collect();
-        for (at, pair) in extra.into_iter().rev() {
-            columns.insert(at, pair);
-        }
-        columns.extend(tail);
+        columns.extend(given);
         Row::from_sorted(columns)
     }
 
     /// For each column of this row, its position among `defaults`' columns; `None` if this
     /// row has a column `defaults` lacks. One merge of the two sorted name lists.
     pub(crate) fn slots_in(&self, defaults: &Row) -> Option<Vec<usize>> {
-        let mut slots = Vec::with_capacity(self.names.len());
-        let mut theirs = defaults.names.iter().enumerate();
-        for name in self.names.iter() {
-            loop {
-                let (i, other) = theirs.next()?;
-                match other.as_str().cmp(name.as_str()) {
-                    std::cmp::Ordering::Less => continue,
-                    std::cmp::Ordering::Equal => {
-                        slots.push(i);
-                        break;
-                    }
-                    std::cmp::Ordering::Greater => return None,
-                }
+        slots_of(self.columns(), defaults)
+    }
+
+    /// A row with `defaults`' columns (sharing its shape): `values[k]` for the column at
+    /// `slots[k]` (increasing positions among `defaults`' columns, as [`Row::slots_in`]
+    /// gives them), `defaults`' value for the others. Only `values` is stored when
+    /// `defaults` came from [`Row::into_defaults`] and has at most 64 columns.
+    pub(crate) fn from_slots(defaults: &Row, slots: &[usize], values: Vec<Datum>) -> Row {
+        debug_assert_eq!(slots.len(), values.len());
+        debug_assert!(slots.windows(2).all(|w| w[0] < w[1]));
+        debug_assert!(slots.last().map_or(true, |&s| s < defaults.len()));
+        if defaults.present == 0 && defaults.shape.has_defaults() {
+            let present = slots.iter().fold(0u64, |mask, &i| mask | 1 << i);
+            return Row {
+                shape: Arc::clone(&defaults.shape),
+                values,
+                present,
+            };
+        }
+        let mut all = Vec::with_capacity(defaults.len());
+        let mut given = values.into_iter().zip(slots).peekable();
+        for i in 0..defaults.len() {
+            match given.next_if(|(_, &slot)| slot == i) {
+                Some((value, _)) => all.push(value),
+                None => all.push(defaults.at(i).clone()),
             }
         }
-        Some(slots)
+        Row {
+            shape: Arc::clone(&defaults.shape),
+            values: all,
+            present: DENSE,
+        }
     }
 
-    /// The values, in column order, consuming the row.
+    /// Every column's value, in column order, consuming the row.
     pub(crate) fn into_values(self) -> Vec<Datum> {
-        self.values
-    }
-
-    /// The values, in column order.
-    pub(crate) fn values(&self) -> &[Datum] {
-        &self.values
+        self.into_parts().1
     }
 
     /// The name of the column at `i` (in name order).
     pub(crate) fn name_at(&self, i: usize) -> &str {
-        self.names.get(i).map_or("", CompactString::as_str)
+        self.shape.names.get(i).map_or("", CompactString::as_str)
     }
 
-    /// A row with `defaults`' columns (sharing its names) and `values` for them, in order.
-    pub(crate) fn with_columns_of(defaults: &Row, values: Vec<Datum>) -> Row {
-        debug_assert_eq!(defaults.values.len(), values.len());
-        Row {
-            names: Arc::clone(&defaults.names),
-            values,
-        }
+    /// How many values the row stores itself (the others read as their defaults).
+    #[cfg(test)]
+    pub(crate) fn stored(&self) -> usize {
+        self.values.len()
     }
 
     fn find(&self, column: &str) -> Result<usize, usize> {
-        self.names.binary_search_by(|c| c.as_str().cmp(column))
+        self.shape
+            .names
+            .binary_search_by(|c| c.as_str().cmp(column))
+    }
+
+    /// Where column `i` (`i < self.len()`) is in `values`: `Ok` if stored, else `Err` with
+    /// where it would go.
+    fn slot(&self, i: usize) -> Result<usize, usize> {
+        if self.present == DENSE {
+            return Ok(i);
+        }
+        let below = (self.present & ((1u64 << i) - 1)).count_ones() as usize;
+        if self.present & (1 << i) != 0 {
+            Ok(below)
+        } else {
+            Err(below)
+        }
+    }
+
+    /// The value of column `i` (`i < self.len()`).
+    fn at(&self, i: usize) -> &Datum {
+        match self.slot(i) {
+            Ok(at) => &self.values[at],
+            Err(_) => &self.shape.defaults[i],
+        }
+    }
+
+    /// The value of column `i` (`i < self.len()`), stored first if it was not.
+    fn own_at(&mut self, i: usize) -> &mut Datum {
+        let at = match self.slot(i) {
+            Ok(at) => at,
+            Err(at) => {
+                self.values.insert(at, self.shape.defaults[i].clone());
+                self.present |= 1 << i;
+                at
+            }
+        };
+        &mut self.values[at]
+    }
+
+    /// Every column's value in column order, leaving `values` empty.
+    fn take_all(&mut self, room: usize) -> Vec<Datum> {
+        let own = std::mem::take(&mut self.values);
+        if self.present == DENSE {
+            return own;
+        }
+        let mut all = Vec::with_capacity(self.len() + room);
+        let mut own = own.into_iter();
+        for (i, default) in self.shape.defaults.iter().enumerate() {
+            let stored = if self.present & (1 << i) != 0 {
+                own.next()
+            } else {
+                None
+            };
+            all.push(stored.unwrap_or_else(|| default.clone()));
+        }
+        all
+    }
+
+    /// The names, made this row's own (copied if shared), with every value stored: for
+    /// changing which columns the row has.
+    fn own_names(&mut self) -> &mut Vec<CompactString> {
+        if self.shape.has_defaults() {
+            self.values = self.take_all(1);
+            self.present = DENSE;
+            self.shape = Arc::new(Shape {
+                names: self.shape.names.clone(),
+                defaults: Vec::new(),
+            });
+        }
+        &mut Arc::make_mut(&mut self.shape).names
+    }
+
+    /// The names and every value, consuming the row; the names move out when this row is
+    /// the only holder of them, else they are copied.
+    fn into_parts(mut self) -> (Vec<CompactString>, Vec<Datum>) {
+        let values = self.take_all(0);
+        let names = match Arc::try_unwrap(self.shape) {
+            Ok(shape) => shape.names,
+            Err(shared) => shared.names.clone(),
+        };
+        (names, values)
+    }
+}
+
+/// For each of `names` (sorted, unique), its position among `defaults`' columns; `None` if
+/// one is not a column of `defaults`. One merge of the two sorted name lists.
+fn slots_of<'a>(
+    names: impl ExactSizeIterator<Item = &'a str>,
+    defaults: &Row,
+) -> Option<Vec<usize>> {
+    let mut slots = Vec::with_capacity(names.len());
+    let mut theirs = defaults.shape.names.iter().enumerate();
+    for name in names {
+        loop {
+            let (i, other) = theirs.next()?;
+            match other.as_str().cmp(name) {
+                std::cmp::Ordering::Less => continue,
+                std::cmp::Ordering::Equal => {
+                    slots.push(i);
+                    break;
+                }
+                std::cmp::Ordering::Greater => return None,
+            }
+        }
+    }
+    Some(slots)
+}
+
+impl PartialEq for Row {
+    /// Equal if the rows have the same columns with the same values, whichever of them
+    /// each stores itself.
+    fn eq(&self, other: &Row) -> bool {
+        if Arc::ptr_eq(&self.shape, &other.shape) && self.present == other.present {
+            return self.values == other.values;
+        }
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Row {}
+
+impl Hash for Row {
+    /// Hashes the columns and their values, so that equal rows hash alike.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_usize(self.len());
+        for (column, value) in self.iter() {
+            column.hash(state);
+            value.hash(state);
+        }
     }
 }
 
@@ -206,10 +404,11 @@ impl<K: Into<CompactString>> FromIterator<(K, Datum)> for Row {
 impl IntoIterator for Row {
     type Item = (CompactString, Datum);
     type IntoIter = std::iter::Zip<std::vec::IntoIter<CompactString>, std::vec::IntoIter<Datum>>;
-    /// The names move out when this row is the only holder of them, else they are copied.
+    /// Every column, defaults included. The names move out when this row is the only holder
+    /// of them, else they are copied.
     fn into_iter(self) -> Self::IntoIter {
-        let names = Arc::try_unwrap(self.names).unwrap_or_else(|shared| (*shared).clone());
-        names.into_iter().zip(self.values)
+        let (names, values) = self.into_parts();
+        names.into_iter().zip(values)
     }
 }
 
@@ -221,7 +420,7 @@ impl fmt::Debug for Row {
 
 impl Serialize for Row {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut m = serializer.serialize_map(Some(self.values.len()))?;
+        let mut m = serializer.serialize_map(Some(self.len()))?;
         for (c, d) in self.iter() {
             m.serialize_entry(c, d)?;
         }
@@ -263,6 +462,211 @@ impl<'de> Deserialize<'de> for Row {
 mod tests {
     use super::*;
     use crate::data::Atom;
+    use std::collections::hash_map::DefaultHasher;
+
+    fn hash_of(row: &Row) -> u64 {
+        let mut h = DefaultHasher::new();
+        row.hash(&mut h);
+        h.finish()
+    }
+
+    fn int(i: i64) -> Datum {
+        Datum::from(Atom::from(i))
+    }
+
+    /// Defaults `a`..`d` (`a`: 0, `b`: empty set, `c`: "", `d`: 0).
+    fn defaults() -> Row {
+        Row::new()
+            .with("a", int(0))
+            .with("b", Datum::empty_set())
+            .with("c", Atom::from(""))
+            .with("d", int(0))
+            .into_defaults()
+    }
+
+    /// `b` and `d` given over [`defaults`], built as the replica builds it.
+    fn sparse() -> Row {
+        Row::overlay(
+            &defaults(),
+            vec![("b".into(), int(7)), ("d".into(), int(9))],
+        )
+    }
+
+    /// The same columns and values, every one stored.
+    fn dense() -> Row {
+        Row::new()
+            .with("a", int(0))
+            .with("b", int(7))
+            .with("c", Atom::from(""))
+            .with("d", int(9))
+    }
+
+    #[test]
+    fn row_is_at_most_40_bytes() {
+        assert!(
+            std::mem::size_of::<Row>() <= 40,
+            "{}",
+            std::mem::size_of::<Row>()
+        );
+    }
+
+    #[test]
+    fn sparse_row_stores_only_the_given_values() {
+        let row = sparse();
+        assert_eq!(row.stored(), 2);
+        assert_eq!(defaults().stored(), 0);
+        assert_eq!(dense().stored(), 4);
+        // The replica's other way of building rows gives the same.
+        let given = Row::new().with("b", int(7)).with("d", int(9));
+        let slots = given.slots_in(&defaults()).unwrap();
+        assert_eq!(slots, [1, 3]);
+        let built = Row::from_slots(&defaults(), &slots, given.into_values());
+        assert_eq!(built.stored(), 2);
+        assert_eq!(built, dense());
+    }
+
+    #[test]
+    fn sparse_equals_and_hashes_like_dense() {
+        let (s, d) = (sparse(), dense());
+        assert_eq!(s, d);
+        assert_eq!(d, s);
+        assert_eq!(hash_of(&s), hash_of(&d));
+        assert_ne!(s, d.clone().with("a", int(1)));
+        assert_ne!(s, d.clone().with("e", int(0)));
+        assert_ne!(s, Row::overlay(&defaults(), vec![("b".into(), int(7))]));
+        // Storing a default explicitly changes nothing seen.
+        let explicit = Row::overlay(
+            &defaults(),
+            vec![
+                ("a".into(), int(0)),
+                ("b".into(), int(7)),
+                ("d".into(), int(9)),
+            ],
+        );
+        assert_eq!(explicit, s);
+        assert_eq!(hash_of(&explicit), hash_of(&s));
+    }
+
+    #[test]
+    fn sparse_reads_every_column() {
+        let (s, d) = (sparse(), dense());
+        assert_eq!(s.len(), 4);
+        assert!(!s.is_empty());
+        assert_eq!(s.get("a"), Some(&int(0)));
+        assert_eq!(s.get("b"), Some(&int(7)));
+        assert_eq!(s.get("c"), Some(&Datum::from(Atom::from(""))));
+        assert_eq!(s.get("e"), None);
+        assert!(s.contains("c"));
+        assert!(!s.contains("e"));
+        assert_eq!(s.columns().collect::<Vec<_>>(), ["a", "b", "c", "d"]);
+        assert_eq!(s.iter().collect::<Vec<_>>(), d.iter().collect::<Vec<_>>());
+        assert_eq!(format!("{s:?}"), format!("{d:?}"));
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            serde_json::to_string(&d).unwrap()
+        );
+        assert_eq!(
+            s.clone().into_iter().collect::<Vec<_>>(),
+            d.clone().into_iter().collect::<Vec<_>>()
+        );
+        assert_eq!(s.clone().into_values(), d.into_values());
+    }
+
+    #[test]
+    fn sparse_get_mut_stores_the_column() {
+        let mut s = sparse();
+        let c = s.get_mut("c").unwrap();
+        assert_eq!(*c, Datum::from(Atom::from("")));
+        *c = Atom::from("x").into();
+        assert_eq!(s.stored(), 3);
+        assert_eq!(s, dense().with("c", Atom::from("x")));
+        // A stored column is changed in place.
+        *s.get_mut("b").unwrap() = int(8);
+        assert_eq!(s.stored(), 3);
+        assert_eq!(s, dense().with("c", Atom::from("x")).with("b", int(8)));
+        assert!(s.get_mut("e").is_none());
+        // The defaults themselves are untouched.
+        assert_eq!(sparse().get("c"), Some(&Datum::from(Atom::from(""))));
+    }
+
+    #[test]
+    fn sparse_insert() {
+        let mut s = sparse();
+        assert_eq!(s.insert("a", int(5)), Some(int(0)));
+        assert_eq!(s.stored(), 3);
+        assert_eq!(s.insert("b", int(6)), Some(int(7)));
+        assert_eq!(s.stored(), 3);
+        assert_eq!(s, dense().with("a", int(5)).with("b", int(6)));
+        // A column the shape lacks: the row gets names of its own.
+        assert_eq!(s.insert("bb", int(1)), None);
+        assert_eq!(s.columns().collect::<Vec<_>>(), ["a", "b", "bb", "c", "d"]);
+        assert_eq!(
+            s,
+            dense()
+                .with("a", int(5))
+                .with("b", int(6))
+                .with("bb", int(1))
+        );
+        assert_eq!(sparse().columns().count(), 4);
+        assert_eq!(defaults().columns().count(), 4);
+    }
+
+    #[test]
+    fn sparse_remove() {
+        let mut s = sparse();
+        assert_eq!(s.remove("c"), Some(Datum::from(Atom::from(""))));
+        assert_eq!(s.remove("b"), Some(int(7)));
+        assert_eq!(s.remove("e"), None);
+        assert_eq!(s.columns().collect::<Vec<_>>(), ["a", "d"]);
+        assert_eq!(s, Row::new().with("a", int(0)).with("d", int(9)));
+        assert_eq!(sparse(), dense());
+        assert_eq!(defaults().len(), 4);
+    }
+
+    #[test]
+    fn overlay_of_a_column_the_defaults_lack() {
+        let row = Row::overlay(
+            &defaults(),
+            vec![
+                ("b".into(), int(7)),
+                ("bb".into(), int(1)),
+                ("z".into(), int(2)),
+            ],
+        );
+        assert_eq!(
+            row,
+            Row::new()
+                .with("a", int(0))
+                .with("b", int(7))
+                .with("bb", int(1))
+                .with("c", Atom::from(""))
+                .with("d", int(0))
+                .with("z", int(2))
+        );
+        assert_eq!(row.stored(), 6);
+        let none = Row::overlay(&Row::new(), vec![("x".into(), int(1))]);
+        assert_eq!(none, Row::new().with("x", int(1)));
+    }
+
+    #[test]
+    fn wide_defaults_store_every_value() {
+        let wide: Row = (0..70).map(|i| (format!("c{i:02}"), int(i))).collect();
+        let defaults = wide.clone().into_defaults();
+        assert_eq!(defaults, wide);
+        let row = Row::overlay(&defaults, vec![("c65".into(), int(-1))]);
+        assert_eq!(row.stored(), 70);
+        assert_eq!(row.get("c65"), Some(&int(-1)));
+        assert_eq!(row.get("c03"), Some(&int(3)));
+        assert_eq!(row, wide.clone().with("c65", int(-1)));
+        // Exactly 64 columns can still be left out.
+        let full: Row = (0..64).map(|i| (format!("c{i:02}"), int(i))).collect();
+        let defaults = full.clone().into_defaults();
+        let row = Row::overlay(&defaults, vec![("c63".into(), int(-1))]);
+        assert_eq!(row.stored(), 1);
+        assert_eq!(row.get("c63"), Some(&int(-1)));
+        assert_eq!(row.get("c62"), Some(&int(62)));
+        assert_eq!(row, full.with("c63", int(-1)));
+    }
 
     #[test]
     fn json_round_trip() {

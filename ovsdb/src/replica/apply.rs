@@ -374,7 +374,8 @@ impl Replica {
     }
 
     /// A whole row (insert, initial, replace) checked against the schema, with the monitored
-    /// columns it lacks set to their defaults.
+    /// columns it lacks at their defaults (read from the table's defaults, not stored in the
+    /// row: see [`Row::from_slots`]).
     fn whole_row(&self, t: usize, uuid: Uuid, row: Row) -> Result<Row, ReplicaError> {
         let schema = self.table_schema(t)?;
         if let Some(table) = self.tables.get(t) {
@@ -384,13 +385,9 @@ impl Replica {
             let defaults = table.defaults(with_version);
             if let Some(slots) = row.slots_in(defaults) {
                 let types = table.column_types(with_version);
-                let mut given = row.into_values().into_iter().zip(slots).peekable();
-                let mut values = Vec::with_capacity(defaults.len());
-                for (i, default) in defaults.values().iter().enumerate() {
-                    let Some((value, _)) = given.next_if(|(_, slot)| *slot == i) else {
-                        values.push(default.clone());
-                        continue;
-                    };
+                // Only the values sent are stored; the row reads the others from `defaults`.
+                let mut values = Vec::with_capacity(slots.len());
+                for (value, &i) in row.into_values().into_iter().zip(&slots) {
                     let column = defaults.name_at(i);
                     let ty = match types.get(i).and_then(Option::as_ref) {
                         Some(ty) => ty,
@@ -401,7 +398,7 @@ impl Replica {
                         .into_owned();
                     values.push(value);
                 }
-                return Ok(Row::with_columns_of(defaults, values));
+                return Ok(Row::from_slots(defaults, &slots, values));
             }
         }
         let mut columns = Vec::with_capacity(row.len());

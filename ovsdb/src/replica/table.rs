@@ -14,13 +14,15 @@ use crate::schema::{ColumnType, TableSchema};
 /// A row holds the columns its monitor reports (every column unless the client set the
 /// monitored columns with [`Replica::set_monitored_columns`](super::Replica::set_monitored_columns)),
 /// plus `_version` when monitored; the row's UUID is the key, not a column. Columns that
-/// `update2` leaves out because they hold their default value are filled in, so a row reads the
-/// same whichever monitor method filled it.
+/// `update2` leaves out because they hold their default value read as that default, so a row
+/// reads the same whichever monitor method filled it; the row does not store them, it shares
+/// the table's defaults (see [`Row`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     name: CompactString,
     rows: HashMap<Uuid, Arc<Row>>,
-    /// Each monitored column with its type's default value: the start of every inserted row.
+    /// Each monitored column with its type's default value: the start of every inserted row
+    /// (a [`Row::into_defaults`] row, whose shape the table's rows share).
     defaults: Row,
     /// The same with a `_version` slot, the start of rows that have one.
     defaults_versioned: Row,
@@ -70,6 +72,8 @@ impl Table {
         };
         self.types = types_of(&self.defaults);
         self.types_versioned = types_of(&self.defaults_versioned);
+        self.defaults = std::mem::take(&mut self.defaults).into_defaults();
+        self.defaults_versioned = std::mem::take(&mut self.defaults_versioned).into_defaults();
     }
 
     /// The schema type of each column of [`Table::defaults`], in the same order (`None`

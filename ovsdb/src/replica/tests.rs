@@ -111,6 +111,49 @@ fn insert_fills_defaults_and_emits_insert() {
 }
 
 #[test]
+fn rows_store_only_the_columns_sent() {
+    let mut r = replica();
+    let sent = Row::new().with("s", "x").with("i", 3i64);
+    r.apply_update2(&ins(u(1), sent.clone())).unwrap();
+    let row = r.get("T", u(1)).unwrap();
+    assert_eq!(row.stored(), 2);
+    assert_eq!(row.len(), 10);
+    assert_eq!(**row, with(with(defaults_t(), "s", "x"), "i", 3i64));
+    // With `_version` (the rows of a monitor that asked for it).
+    let versioned = sent.clone().with("_version", u(9));
+    r.apply_update2(&ins(u(2), versioned)).unwrap();
+    let row = r.get("T", u(2)).unwrap();
+    assert_eq!(row.stored(), 3);
+    assert_eq!(row.len(), 11);
+    assert_eq!(row.get("_version"), Some(&Datum::from(u(9))));
+    assert_eq!(row.get("m"), Some(&Datum::empty_map()));
+    // A modify stores the column it changes, and only that one.
+    r.apply_update2(&modify(u(1), Row::new().with("o", "y")))
+        .unwrap();
+    let row = r.get("T", u(1)).unwrap();
+    assert_eq!(row.stored(), 3);
+    assert_eq!(
+        **row,
+        with(with(with(defaults_t(), "s", "x"), "i", 3i64), "o", "y")
+    );
+    // A column beyond the monitored ones: the row gets names of its own, every value stored.
+    r.set_monitored_columns("T", &["i", "s", "set"]).unwrap();
+    r.apply_update2(&ins(u(3), Row::new().with("s", "z").with("r", 2.5)))
+        .unwrap();
+    let row = r.get("T", u(3)).unwrap();
+    assert_eq!(row.stored(), 4);
+    let expected = Row::new()
+        .with("i", 0i64)
+        .with("r", 2.5)
+        .with("s", "z")
+        .with("set", Datum::empty_set());
+    assert_eq!(**row, expected);
+    r.apply_update2(&ins(u(4), Row::new().with("s", "w")))
+        .unwrap();
+    assert_eq!(r.get("T", u(4)).unwrap().stored(), 1);
+}
+
+#[test]
 fn every_diff_rule_through_modify() {
     let mut r = replica();
     let start = Row::new()
