@@ -241,8 +241,20 @@ impl Row {
     }
 
     /// Every column's value, in column order, consuming the row.
-    pub(crate) fn into_values(self) -> Vec<Datum> {
-        self.into_parts().1
+    pub(crate) fn into_values(mut self) -> Vec<Datum> {
+        self.take_all(0)
+    }
+
+    /// What identifies this row's column names: rows that share them (see [`RowReader`])
+    /// have the same key.
+    pub(crate) fn names_key(&self) -> NamesKey {
+        NamesKey(Arc::clone(&self.shape))
+    }
+
+    /// True if this row shares the column names `key` identifies (and so has exactly those
+    /// columns).
+    pub(crate) fn has_names(&self, key: &NamesKey) -> bool {
+        Arc::ptr_eq(&self.shape, &key.0)
     }
 
     /// The name of the column at `i` (in name order).
@@ -428,6 +440,82 @@ impl Serialize for Row {
     }
 }
 
+/// Identifies shared column names ([`Row::names_key`]); holding it keeps them alive, so a key
+/// never comes to stand for other names.
+#[derive(Clone)]
+pub(crate) struct NamesKey(Arc<Shape>);
+
+/// Sorts decoded columns by name and refuses a repeated one.
+fn sort_columns<E: de::Error>(columns: &mut [(CompactString, Datum)]) -> Result<(), E> {
+    // ovsdb-server writes columns in schema order, not name order; sort once.
+    columns.sort_by(|a, b| a.0.cmp(&b.0));
+    match columns.windows(2).find(|w| w[0].0 == w[1].0) {
+        Some(w) => Err(E::custom(format_args!(
+            "row has column \"{}\" twice",
+            w[0].0
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Decodes the rows of one table update: a row with the same columns as the one before it
+/// shares its names (one `Arc`) instead of allocating its own, and the columns are gathered in
+/// one reused buffer. A 100k-row initial sync allocates one vector per row instead of four.
+#[derive(Default)]
+pub(crate) struct RowReader {
+    last: Option<Arc<Shape>>,
+    scratch: Vec<(CompactString, Datum)>,
+}
+
+impl<'de> de::DeserializeSeed<'de> for &mut RowReader {
+    type Value = Row;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Row, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for &mut RowReader {
+    type Value = Row;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an OVSDB row (object of column name to value)")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Row, A::Error> {
+        let mut columns = std::mem::take(&mut self.scratch);
+        columns.clear();
+        while let Some(name) = map.next_key::<CompactString>()? {
+            let value: Datum = map.next_value()?;
+            columns.push((name, value));
+        }
+        sort_columns(&mut columns)?;
+        let same = self.last.as_ref().filter(|shape| {
+            shape.names.len() == columns.len()
+                && shape.names.iter().zip(&columns).all(|(a, (b, _))| a == b)
+        });
+        let row = match same {
+            Some(shape) => Row {
+                shape: Arc::clone(shape),
+                values: columns.drain(..).map(|(_, v)| v).collect(),
+                present: DENSE,
+            },
+            None => {
+                let (names, values): (Vec<CompactString>, Vec<Datum>) = columns.drain(..).unzip();
+                let shape = Arc::new(Shape {
+                    names,
+                    defaults: Vec::new(),
+                });
+                self.last = Some(Arc::clone(&shape));
+                Row {
+                    shape,
+                    values,
+                    present: DENSE,
+                }
+            }
+        };
+        self.scratch = columns;
+        Ok(row)
+    }
+}
+
 impl<'de> Deserialize<'de> for Row {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct V;
@@ -443,14 +531,7 @@ impl<'de> Deserialize<'de> for Row {
                     let value: Datum = map.next_value()?;
                     columns.push((name, value));
                 }
-                // ovsdb-server writes columns in schema order, not name order; sort once.
-                columns.sort_by(|a, b| a.0.cmp(&b.0));
-                if let Some(w) = columns.windows(2).find(|w| w[0].0 == w[1].0) {
-                    return Err(de::Error::custom(format_args!(
-                        "row has column \"{}\" twice",
-                        w[0].0
-                    )));
-                }
+                sort_columns(&mut columns)?;
                 Ok(Row::from_sorted(columns))
             }
         }

@@ -13,6 +13,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
+use crate::data::row::RowReader;
 use crate::data::uuid::{BareUuid, TagStr};
 use crate::data::{Row, Uuid};
 
@@ -92,14 +93,23 @@ impl TableUpdates2 {
 /// How to read one table's row map `{uuid: <row-update>}`.
 trait RowUpdateKind: Sized {
     const EXPECTING: &'static str;
-    fn read<'de, A: MapAccess<'de>>(uuid: Uuid, map: &mut A) -> Result<Self, A::Error>;
+    /// Reads the update of row `uuid`, its rows through `rows` (shared by one table's rows).
+    fn read<'de, A: MapAccess<'de>>(
+        uuid: Uuid,
+        map: &mut A,
+        rows: &mut RowReader,
+    ) -> Result<Self, A::Error>;
     fn write<S: SerializeMap>(&self, map: &mut S) -> Result<(), S::Error>;
 }
 
 impl RowUpdateKind for RowUpdate {
     const EXPECTING: &'static str = "a <row-update> object with \"old\" and/or \"new\"";
 
-    fn read<'de, A: MapAccess<'de>>(uuid: Uuid, map: &mut A) -> Result<Self, A::Error> {
+    fn read<'de, A: MapAccess<'de>>(
+        uuid: Uuid,
+        map: &mut A,
+        _rows: &mut RowReader,
+    ) -> Result<Self, A::Error> {
         let fields = map.next_value::<RowUpdateFields>()?;
         if fields.old.is_none() && fields.new.is_none() {
             return Err(de::Error::custom(format_args!(
@@ -137,8 +147,12 @@ impl RowUpdateKind for RowUpdate2 {
     const EXPECTING: &'static str =
         "a <row-update2> object with one of \"initial\", \"insert\", \"delete\", \"modify\"";
 
-    fn read<'de, A: MapAccess<'de>>(uuid: Uuid, map: &mut A) -> Result<Self, A::Error> {
-        let change = map.next_value_seed(RowChangeSeed(uuid))?;
+    fn read<'de, A: MapAccess<'de>>(
+        uuid: Uuid,
+        map: &mut A,
+        rows: &mut RowReader,
+    ) -> Result<Self, A::Error> {
+        let change = map.next_value_seed(RowChangeSeed(uuid, rows))?;
         Ok(RowUpdate2 { uuid, change })
     }
 
@@ -147,16 +161,16 @@ impl RowUpdateKind for RowUpdate2 {
     }
 }
 
-struct RowChangeSeed(Uuid);
+struct RowChangeSeed<'r>(Uuid, &'r mut RowReader);
 
-impl<'de> DeserializeSeed<'de> for RowChangeSeed {
+impl<'de> DeserializeSeed<'de> for RowChangeSeed<'_> {
     type Value = RowChange;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RowChange, D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for RowChangeSeed {
+impl<'de> Visitor<'de> for RowChangeSeed<'_> {
     type Value = RowChange;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str(RowUpdate2::EXPECTING)
@@ -166,9 +180,9 @@ impl<'de> Visitor<'de> for RowChangeSeed {
             de::Error::custom(format_args!("row update2 for {} is empty", self.0))
         })?;
         let change = match kind.0.as_ref() {
-            "initial" => RowChange::Initial(map.next_value()?),
-            "insert" => RowChange::Insert(map.next_value()?),
-            "modify" => RowChange::Modify(map.next_value()?),
+            "initial" => RowChange::Initial(map.next_value_seed(&mut *self.1)?),
+            "insert" => RowChange::Insert(map.next_value_seed(&mut *self.1)?),
+            "modify" => RowChange::Modify(map.next_value_seed(&mut *self.1)?),
             "delete" => {
                 map.next_value::<de::IgnoredAny>()?;
                 RowChange::Delete
@@ -230,8 +244,9 @@ impl<'de, R: RowUpdateKind> Visitor<'de> for RowsSeed<R> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<R>, A::Error> {
         let mut rows = Vec::with_capacity(map.size_hint().unwrap_or(0).min(65536));
+        let mut reader = RowReader::default();
         while let Some(uuid) = map.next_key::<BareUuid>()? {
-            rows.push(R::read(uuid.0, &mut map)?);
+            rows.push(R::read(uuid.0, &mut map, &mut reader)?);
         }
         Ok(rows)
     }

@@ -8,6 +8,7 @@ use compact_str::CompactString;
 
 use super::diff::apply_diff;
 use super::{Event, EventKind, Replica, ReplicaError, RowOp};
+use crate::data::row::NamesKey;
 use crate::data::{Atom, AtomicType, Datum, Map, Row, Set, Uuid};
 use crate::monitor::{RowChange, TableUpdates, TableUpdates2};
 use crate::schema::{ColumnType, ConstraintViolation, TableSchema};
@@ -65,7 +66,9 @@ impl<'r> Plan<'r> {
                 uuid,
             });
         }
-        let row = self.replica.whole_row(t, uuid, row.clone())?;
+        let row = self
+            .replica
+            .whole_row(t, uuid, row.clone(), &mut Placement::default())?;
         self.push(t, uuid, None, Some(Arc::new(row)));
         Ok(())
     }
@@ -263,7 +266,10 @@ impl Replica {
     }
 
     fn replace_target<S: AsRef<str>>(&self, tables: &[S]) -> Result<Target, ReplicaError> {
-        let mut target = Target { tables: Vec::new() };
+        let mut target = Target {
+            tables: Vec::new(),
+            placed: Placement::default(),
+        };
         for name in tables {
             let t = self.table_index(name.as_ref())?;
             if !target.tables.iter().any(|x| x.table == t) {
@@ -376,29 +382,46 @@ impl Replica {
     /// A whole row (insert, initial, replace) checked against the schema, with the monitored
     /// columns it lacks at their defaults (read from the table's defaults, not stored in the
     /// row: see [`Row::from_slots`]).
-    fn whole_row(&self, t: usize, uuid: Uuid, row: Row) -> Result<Row, ReplicaError> {
+    fn whole_row(
+        &self,
+        t: usize,
+        uuid: Uuid,
+        row: Row,
+        placed: &mut Placement,
+    ) -> Result<Row, ReplicaError> {
         let schema = self.table_schema(t)?;
         if let Some(table) = self.tables.get(t) {
             // The usual case: every column the server sent is a monitored one. One walk
-            // places each among the table's defaults, whose types are known by position.
-            let with_version = row.contains("_version");
-            let defaults = table.defaults(with_version);
-            if let Some(slots) = row.slots_in(defaults) {
-                let types = table.column_types(with_version);
-                // Only the values sent are stored; the row reads the others from `defaults`.
-                let mut values = Vec::with_capacity(slots.len());
-                for (value, &i) in row.into_values().into_iter().zip(&slots) {
+            // places each among the table's defaults, whose types are known by position;
+            // rows decoded together share their names, so the walk is done once for them.
+            let known = matches!(&placed.key, Some((pt, key)) if *pt == t && row.has_names(key));
+            if !known {
+                let with_version = row.contains("_version");
+                placed.key = None;
+                if let Some(slots) = row.slots_in(table.defaults(with_version)) {
+                    placed.key = Some((t, row.names_key()));
+                    placed.with_version = with_version;
+                    placed.slots = slots;
+                }
+            }
+            if placed.key.is_some() {
+                let defaults = table.defaults(placed.with_version);
+                let types = table.column_types(placed.with_version);
+                // Only the values sent are stored (checked in place, in the vector they
+                // were decoded into); the row reads the others from `defaults`.
+                let mut values = row.into_values();
+                for (value, &i) in values.iter_mut().zip(&placed.slots) {
                     let column = defaults.name_at(i);
                     let ty = match types.get(i).and_then(Option::as_ref) {
                         Some(ty) => ty,
                         None => column_type(self, schema, t, uuid, column)?,
                     };
-                    let value = checked(ty, Cow::Owned(value))
+                    let given = std::mem::take(value);
+                    *value = checked(ty, Cow::Owned(given))
                         .map_err(|v| self.bad_value(t, uuid, column, v))?
                         .into_owned();
-                    values.push(value);
                 }
-                return Ok(Row::from_slots(defaults, &slots, values));
+                return Ok(Row::from_slots(defaults, &placed.slots, values));
             }
         }
         let mut columns = Vec::with_capacity(row.len());
@@ -455,6 +478,20 @@ impl Replica {
 /// UUIDs.
 struct Target {
     tables: Vec<TargetTable>,
+    /// Where the last row's columns went.
+    placed: Placement,
+}
+
+/// Where the columns of the last row [`Replica::whole_row`] placed went among its table's
+/// columns, for the rows after it that share its names.
+#[derive(Default)]
+struct Placement {
+    /// The table and the names placed, if they were all the table's columns.
+    key: Option<(usize, NamesKey)>,
+    /// Whether they include `_version`.
+    with_version: bool,
+    /// The position of each among the table's columns.
+    slots: Vec<usize>,
 }
 
 /// One replaced table's target rows.
@@ -486,7 +523,8 @@ impl Target {
                 uuid,
             });
         }
-        rows.push((uuid, Arc::new(replica.whole_row(t, uuid, row)?)));
+        let row = replica.whole_row(t, uuid, row, &mut self.placed)?;
+        rows.push((uuid, Arc::new(row)));
         Ok(())
     }
 }
