@@ -389,7 +389,6 @@ impl Replica {
         row: Row,
         placed: &mut Placement,
     ) -> Result<Row, ReplicaError> {
-        let schema = self.table_schema(t)?;
         if let Some(table) = self.tables.get(t) {
             // The usual case: every column the server sent is a monitored one. One walk
             // places each among the table's defaults, whose types are known by position;
@@ -414,7 +413,7 @@ impl Replica {
                     let column = defaults.name_at(i);
                     let ty = match types.get(i).and_then(Option::as_ref) {
                         Some(ty) => ty,
-                        None => column_type(self, schema, t, uuid, column)?,
+                        None => column_type(self, self.table_schema(t)?, t, uuid, column)?,
                     };
                     let given = std::mem::take(value);
                     *value = checked(ty, Cow::Owned(given))
@@ -424,6 +423,7 @@ impl Replica {
                 return Ok(Row::from_slots(defaults, &placed.slots, values));
             }
         }
+        let schema = self.table_schema(t)?;
         let mut columns = Vec::with_capacity(row.len());
         // The row's columns and the schema's are both sorted by name: walk them together
         // instead of looking each column up.
