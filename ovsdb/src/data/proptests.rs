@@ -185,3 +185,79 @@ proptest! {
         prop_assert_eq!(Uuid::parse(&u.to_string()).unwrap(), u);
     }
 }
+
+/// A row as a JSON object with its columns in exactly the given order (duplicates kept).
+fn object_text(columns: &[(String, Datum)]) -> String {
+    let members: Vec<String> = columns
+        .iter()
+        .map(|(c, d)| {
+            format!(
+                "{}:{}",
+                serde_json::to_string(c).unwrap(),
+                serde_json::to_string(d).unwrap()
+            )
+        })
+        .collect();
+    format!("{{{}}}", members.join(","))
+}
+
+/// How a row of a sequence is written relative to a base list of columns.
+fn row_variant() -> impl Strategy<Value = (u8, Vec<usize>, Vec<Datum>)> {
+    (
+        0u8..4,
+        prop::collection::vec(0usize..64, 0..8),
+        prop::collection::vec(datum(), 6),
+    )
+}
+
+proptest! {
+    /// Rows decoded in sequence by one `RowReader` (sharing names, reusing the previous
+    /// row's placement when the columns arrive in its order) are what decoding each alone
+    /// gives, duplicates refused alike, whatever the order, subset or repetition of columns.
+    #[test]
+    fn a_row_reader_decodes_each_row_as_decoding_it_alone(
+        names in prop::collection::btree_set("[a-z_]{1,6}", 1..6),
+        rows in prop::collection::vec(row_variant(), 1..12),
+    ) {
+        use serde::de::DeserializeSeed;
+        let names: Vec<String> = names.into_iter().collect();
+        let mut reader = super::row::RowReader::default();
+        for (kind, picks, values) in rows {
+            let mut columns: Vec<(String, Datum)> = names
+                .iter()
+                .zip(values.iter().cycle())
+                .map(|(n, v)| (n.clone(), v.clone()))
+                .collect();
+            match kind {
+                // The same columns in the same order: the common case.
+                0 => {}
+                // Reordered.
+                1 => {
+                    for (k, p) in picks.iter().enumerate() {
+                        let n = columns.len();
+                        columns.swap(k % n, p % n);
+                    }
+                }
+                // A subset.
+                2 => {
+                    let keep = picks.first().map_or(0, |p| p % columns.len());
+                    columns.truncate(keep);
+                }
+                // A column twice.
+                _ => {
+                    let p = picks.first().map_or(0, |p| p % columns.len());
+                    let again = columns[p].clone();
+                    columns.push(again);
+                }
+            }
+            let text = object_text(&columns);
+            let alone = serde_json::from_str::<Row>(&text).map_err(|e| e.to_string());
+            let mut de = serde_json::Deserializer::from_str(&text);
+            let read = (&mut reader).deserialize(&mut de).map_err(|e| e.to_string());
+            prop_assert_eq!(&read, &alone, "{}", text);
+            if let Ok(row) = read {
+                prop_assert_eq!(row.iter().count(), row.len());
+            }
+        }
+    }
+}

@@ -460,10 +460,18 @@ fn sort_columns<E: de::Error>(columns: &mut [(CompactString, Datum)]) -> Result<
 
 /// Decodes the rows of one table update: a row with the same columns as the one before it
 /// shares its names (one `Arc`) instead of allocating its own, and the columns are gathered in
-/// one reused buffer. A 100k-row initial sync allocates one vector per row instead of four.
+/// one reused buffer. ovsdb-server writes every row of a table with its columns in the same
+/// (schema) order, so a row whose columns arrive in the previous row's order is placed by that
+/// row's sort instead of being sorted again. A 100k-row initial sync allocates one vector per
+/// row instead of four.
 #[derive(Default)]
 pub(crate) struct RowReader {
+    /// The last row's names, sorted, shared with the rows that have them.
     last: Option<Arc<Shape>>,
+    /// The last row's column names in the order they arrived.
+    order: Vec<CompactString>,
+    /// For each of `last`'s names, where it arrived in `order`.
+    source: Vec<usize>,
     scratch: Vec<(CompactString, Datum)>,
 }
 
@@ -482,37 +490,68 @@ impl<'de> Visitor<'de> for &mut RowReader {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Row, A::Error> {
         let mut columns = std::mem::take(&mut self.scratch);
         columns.clear();
+        let mut as_before = self.last.is_some();
         while let Some(name) = map.next_key::<CompactString>()? {
             let value: Datum = map.next_value()?;
+            as_before = as_before && self.order.get(columns.len()) == Some(&name);
             columns.push((name, value));
         }
-        sort_columns(&mut columns)?;
-        let same = self.last.as_ref().filter(|shape| {
-            shape.names.len() == columns.len()
-                && shape.names.iter().zip(&columns).all(|(a, (b, _))| a == b)
-        });
-        let row = match same {
-            Some(shape) => Row {
-                shape: Arc::clone(shape),
-                values: columns.drain(..).map(|(_, v)| v).collect(),
+        if let (true, Some(shape)) = (as_before && columns.len() == self.order.len(), &self.last) {
+            // The previous row's columns in the previous row's order: place them as it did.
+            let values = self
+                .source
+                .iter()
+                .map(|&i| std::mem::take(&mut columns[i].1))
+                .collect();
+            let shape = Arc::clone(shape);
+            columns.clear();
+            self.scratch = columns;
+            return Ok(Row {
+                shape,
+                values,
                 present: DENSE,
-            },
-            None => {
-                let (names, values): (Vec<CompactString>, Vec<Datum>) = columns.drain(..).unzip();
-                let shape = Arc::new(Shape {
-                    names,
-                    defaults: Vec::new(),
-                });
-                self.last = Some(Arc::clone(&shape));
-                Row {
-                    shape,
-                    values,
-                    present: DENSE,
-                }
-            }
+            });
+        }
+        let mut source: Vec<usize> = (0..columns.len()).collect();
+        source.sort_by(|&a, &b| columns[a].0.cmp(&columns[b].0));
+        if let Some(w) = source
+            .windows(2)
+            .find(|w| columns[w[0]].0 == columns[w[1]].0)
+        {
+            return Err(de::Error::custom(format_args!(
+                "row has column \"{}\" twice",
+                columns[w[0]].0
+            )));
+        }
+        let values = source
+            .iter()
+            .map(|&i| std::mem::take(&mut columns[i].1))
+            .collect();
+        let same = self.last.as_ref().filter(|shape| {
+            shape.names.len() == source.len()
+                && shape
+                    .names
+                    .iter()
+                    .zip(&source)
+                    .all(|(a, &i)| *a == columns[i].0)
+        });
+        let shape = match same {
+            Some(shape) => Arc::clone(shape),
+            None => Arc::new(Shape {
+                names: source.iter().map(|&i| columns[i].0.clone()).collect(),
+                defaults: Vec::new(),
+            }),
         };
+        self.order.clear();
+        self.order.extend(columns.drain(..).map(|(name, _)| name));
+        self.source = source;
+        self.last = Some(Arc::clone(&shape));
         self.scratch = columns;
-        Ok(row)
+        Ok(Row {
+            shape,
+            values,
+            present: DENSE,
+        })
     }
 }
 
