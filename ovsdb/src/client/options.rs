@@ -41,7 +41,11 @@ pub struct ClientOptions {
     pub backoff_max: Duration,
     /// Give up on one connection attempt (including the cluster checks) after this long.
     pub connect_timeout: Duration,
-    /// Refuse a single message larger than this (bounds memory against a hostile server).
+    /// Refuse a single message larger than this (bounds memory against a hostile server). A
+    /// reply to a `monitor_cond` / `monitor_cond_since` request (a replica's initial
+    /// contents) is decoded in parts as it arrives, so for it this bounds what is buffered
+    /// (one part of whole rows; a single row must fit), not the whole reply: a database of any
+    /// size syncs.
     pub max_message_size: usize,
     /// How many undelivered monitor updates may queue per monitor before the connection stops
     /// reading from the server (backpressure: nothing is ever dropped).

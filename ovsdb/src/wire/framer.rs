@@ -24,9 +24,10 @@ use super::parts::{Chunk, Tracker, Verdict};
 
 /// The default maximum message size: 64 MiB.
 ///
-/// Generous for a client: an initial monitor reply for a large OVN Northbound database (tens of
+/// Generous for a client: a whole-table `select` on a large OVN Northbound database (tens of
 /// thousands of logical switch ports) is in the tens of megabytes. Raise it with
-/// [`JsonFramer::with_max_message_size`] for bigger databases.
+/// [`JsonFramer::with_max_message_size`] for bigger replies. (A [`ReplyFramer`] yields a large
+/// monitor reply in parts, and bounds only what it buffers of it.)
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 64 * 1024 * 1024;
 
 /// The default maximum nesting depth of arrays and objects: 1024.
