@@ -44,6 +44,39 @@ fn switch_names(r: &Replica) -> Vec<String> {
     v
 }
 
+/// Stops the server, runs `offline` (an ovsdb-tool transaction) on its file, restarts it and
+/// waits until `c` is connected again.
+async fn restart_changed(sb: &mut Sandbox, c: &Client, offline: &serde_json::Value) {
+    let mut state = c.state();
+    sb.stop();
+    tokio::time::timeout(
+        LIMIT,
+        state.wait_for(|s| matches!(s, ConnectionState::Connecting)),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let db = sb.dir().join("OVN_Northbound.db");
+    ovsdb::testing::run(
+        "ovsdb-tool",
+        &["transact", db.to_str().unwrap(), &offline.to_string()],
+    )
+    .unwrap();
+    sb.restart().unwrap();
+    let reconnected = tokio::time::timeout(
+        LIMIT,
+        state.wait_for(|s| matches!(s, ConnectionState::Connected { .. })),
+    )
+    .await
+    .is_ok();
+    assert!(
+        reconnected,
+        "{:?} {:?}",
+        *c.state().borrow(),
+        c.last_error()
+    );
+}
+
 fn tables() -> Vec<(String, MonitorRequest)> {
     vec![
         ("Logical_Switch".into(), MonitorRequest::all()),
@@ -201,16 +234,6 @@ async fn a_reset_yields_only_the_real_differences() {
     }
     assert_eq!(replica.read(|r| r.row_count()), 200);
 
-    let mut state = c.state();
-    sb.stop();
-    tokio::time::timeout(
-        LIMIT,
-        state.wait_for(|s| matches!(s, ConnectionState::Connecting)),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let db = sb.dir().join("OVN_Northbound.db");
     let offline = serde_json::json!([
         NB,
         {"op": "delete", "table": "Logical_Switch", "where": [["name", "==", "sw5"]]},
@@ -218,19 +241,7 @@ async fn a_reset_yields_only_the_real_differences() {
          "row": {"external_ids": ["map", [["changed", "offline"]]]}},
         {"op": "insert", "table": "Logical_Switch", "row": {"name": "new"}}
     ]);
-    ovsdb::testing::run(
-        "ovsdb-tool",
-        &["transact", db.to_str().unwrap(), &offline.to_string()],
-    )
-    .unwrap();
-    sb.restart().unwrap();
-    tokio::time::timeout(
-        LIMIT,
-        state.wait_for(|s| matches!(s, ConnectionState::Connected { generation: 2, .. })),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    restart_changed(&mut sb, &c, &offline).await;
 
     // Exactly: sw5 and its port gone, sw6 updated, "new" inserted. 196 rows untouched.
     let batch = tokio::time::timeout(LIMIT, replica.next_events())
@@ -396,39 +407,12 @@ async fn a_monitor_reply_larger_than_the_message_limit_is_decoded_in_parts() {
     // A restarted server, changed while it was down, sends the whole contents again.
     drop(whole);
     drop(writer);
-    let mut state = small.state();
-    sb.stop();
-    tokio::time::timeout(
-        LIMIT,
-        state.wait_for(|s| matches!(s, ConnectionState::Connecting)),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let db = sb.dir().join("OVN_Northbound.db");
     let offline = serde_json::json!([
         NB,
         {"op": "delete", "table": "Logical_Switch", "where": [["name", "==", "sw5"]]},
         {"op": "insert", "table": "Logical_Switch", "row": {"name": "offline"}}
     ]);
-    ovsdb::testing::run(
-        "ovsdb-tool",
-        &["transact", db.to_str().unwrap(), &offline.to_string()],
-    )
-    .unwrap();
-    sb.restart().unwrap();
-    let reconnected = tokio::time::timeout(
-        LIMIT,
-        state.wait_for(|s| matches!(s, ConnectionState::Connected { .. })),
-    )
-    .await
-    .is_ok();
-    assert!(
-        reconnected,
-        "{:?} {:?}",
-        *small.state().borrow(),
-        small.last_error()
-    );
+    restart_changed(&mut sb, &small, &offline).await;
     let fresh = client(&sb).await;
     let whole = fresh
         .replicate(NB, tables(), ReplicaOptions::default())

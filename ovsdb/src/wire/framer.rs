@@ -259,10 +259,13 @@ impl JsonFramer {
         while let Some(&b) = bytes.get(i) {
             match CLASS[b as usize] {
                 PLAIN => {}
-                QUOTE if self.stack.len() + 1 == self.table_level => {
-                    if let Some(t) = &mut self.parts {
-                        t.on_key(bytes, i);
-                        self.table_level = t.level();
+                QUOTE => {
+                    if self.stack.len() + 1 == self.table_level {
+                        // A table's key, in a reply being cut into parts.
+                        if let Some(t) = &mut self.parts {
+                            t.on_key(bytes, i);
+                            self.table_level = t.level();
+                        }
                     }
                     match skip_string(bytes, i + 1) {
                         StringEnd::Closed(next) => {
@@ -276,17 +279,6 @@ impl JsonFramer {
                         }
                     }
                 }
-                QUOTE => match skip_string(bytes, i + 1) {
-                    StringEnd::Closed(next) => {
-                        i = next;
-                        continue;
-                    }
-                    StringEnd::Open { escape } => {
-                        self.in_string = true;
-                        self.escape = escape;
-                        return Ok(Scanned::Incomplete);
-                    }
-                },
                 OPEN_OBJECT | OPEN_ARRAY => {
                     if self.stack.len() >= self.max_depth {
                         return Err(WireError::TooDeep {
