@@ -766,14 +766,8 @@ impl Task {
     ) -> Result<Reply, SessionEnd> {
         let id = self.send_request(s, method, &params, pending).await?;
         loop {
-            let chunk = match s.reader.next().await {
-                Some(Ok(c)) => c,
-                Some(Err(e)) => return Err(SessionEnd::Lost(e.to_string())),
-                None => return Err(SessionEnd::Lost("connection closed by the server".into())),
-            };
-            s.last_rx = Instant::now();
-            s.echo_sent = None;
-            let frame = match self.take_chunk(s, chunk)? {
+            let read = s.reader.next().await;
+            let frame = match self.received(s, read)? {
                 None => continue,
                 Some(Arrived::Frame(frame)) => frame,
                 Some(Arrived::Decoded { id: rid, reply }) if rid == id => {
@@ -819,15 +813,8 @@ impl Task {
                 None => s.last_rx + p,
             });
             tokio::select! {
-                chunk = s.reader.next() => {
-                    let chunk = match chunk {
-                        Some(Ok(c)) => c,
-                        Some(Err(e)) => return SessionEnd::Lost(e.to_string()),
-                        None => return SessionEnd::Lost("connection closed by the server".into()),
-                    };
-                    s.last_rx = Instant::now();
-                    s.echo_sent = None;
-                    let handled = match self.take_chunk(s, chunk) {
+                read = s.reader.next() => {
+                    let handled = match self.received(s, read) {
                         Ok(None) => Ok(()),
                         Ok(Some(Arrived::Frame(frame))) => self.dispatch(s, frame).await,
                         Ok(Some(Arrived::Decoded { id, reply })) => {
@@ -1164,6 +1151,23 @@ impl Task {
         Ok(())
     }
 
+    /// What one read from the framer brought: the connection's end or a corrupt stream end
+    /// the session; anything else counts as activity and is taken by [`Task::take_chunk`].
+    fn received(
+        &mut self,
+        s: &mut Session,
+        read: Option<Result<Chunk, WireError>>,
+    ) -> Result<Option<Arrived>, SessionEnd> {
+        let chunk = match read {
+            Some(Ok(c)) => c,
+            Some(Err(e)) => return Err(SessionEnd::Lost(e.to_string())),
+            None => return Err(SessionEnd::Lost("connection closed by the server".into())),
+        };
+        s.last_rx = Instant::now();
+        s.echo_sent = None;
+        self.take_chunk(s, chunk)
+    }
+
     /// Takes one chunk from the framer: a whole message comes back as it is; the parts of a
     /// large reply are decoded as they arrive (a monitor's contents, so the reply's bytes are
     /// never all held) or put back together (anything else), and the reply comes back once
@@ -1232,24 +1236,30 @@ impl Task {
                 "the framer yielded a reply's part without its beginning".into(),
             ));
         };
+        // A `monitor_cond_since` result opens with `[FOUND,"TXN-ID",`; a `monitor_cond` one
+        // with the updates themselves.
         let method = match s.pending.get(&head.id) {
-            Some(Pending::StartMonitor { id, .. } | Pending::ResumeMonitor { id }) => {
-                self.monitors.iter().find(|m| &m.id == id).map(|m| m.method)
-            }
+            Some(Pending::StartMonitor { id, .. } | Pending::ResumeMonitor { id }) => self
+                .monitors
+                .iter()
+                .find(|m| &m.id == id)
+                .map(|m| m.method)
+                .filter(|&m| {
+                    matches!(
+                        (m, head.prefix.is_empty()),
+                        (MonitorMethod::MonitorCond, true)
+                            | (MonitorMethod::MonitorCondSince, false)
+                    )
+                }),
             _ => None,
         };
-        let piecewise = match method {
-            Some(MonitorMethod::MonitorCond) => head.prefix.is_empty(),
-            Some(MonitorMethod::MonitorCondSince) => !head.prefix.is_empty(),
-            _ => false,
-        };
         match method {
-            Some(method) if piecewise => Ok(Partial::Decoding {
+            Some(method) => Ok(Partial::Decoding {
                 id: head.id,
                 method,
                 decoder: PartsDecoder::start(part).map_err(|e| monitor_decode_failed(method, e))?,
             }),
-            _ => Ok(Partial::Joining(BytesMut::from(&part.raw[..]))),
+            None => Ok(Partial::Joining(BytesMut::from(&part.raw[..]))),
         }
     }
 

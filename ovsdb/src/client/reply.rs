@@ -16,6 +16,7 @@ use bytes::Bytes;
 use serde_json::value::RawValue;
 
 use crate::monitor::PartsReply;
+use crate::wire::parts::{reply_head, ReplyHead, SUCCESS_TAIL};
 use crate::wire::{RawMessage, WireError};
 
 /// A reply, parsed once by the task: its `result` as a zero-copy slice of the frame, or its
@@ -102,23 +103,14 @@ const FAST_PATH_MIN: usize = 64 * 1024;
 /// The id and the result's byte range of a successful reply written the way ovsdb-server
 /// writes them (`{"id":N,"result":...,"error":null}`), if `frame` is a large one of that shape.
 fn fast_success(frame: &[u8]) -> Option<(u64, Range<usize>)> {
-    const HEAD: &[u8] = b"{\"id\":";
-    const MIDDLE: &[u8] = b",\"result\":";
-    const TAIL: &[u8] = b",\"error\":null}";
-    if frame.len() < FAST_PATH_MIN || !frame.ends_with(TAIL) {
+    if frame.len() < FAST_PATH_MIN || !frame.ends_with(SUCCESS_TAIL) {
         return None;
     }
-    let rest = frame.strip_prefix(HEAD)?;
-    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-    // u64::MAX has 20 digits; anything longer (or a leading zero) is not an id of ours.
-    if digits == 0 || digits > 20 || (digits > 1 && rest[0] == b'0') {
+    let ReplyHead::Yes { id, result_at } = reply_head(frame) else {
         return None;
-    }
-    let id = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
-    let result = rest[digits..].strip_prefix(MIDDLE)?;
-    let start = frame.len() - result.len();
-    let end = frame.len() - TAIL.len();
-    (start < end).then_some((id, start..end))
+    };
+    let end = frame.len() - SUCCESS_TAIL.len();
+    (result_at < end).then_some((id, result_at..end))
 }
 
 /// `part` (borrowed from `frame` by the parser) as a slice of `frame` without copying; a copy

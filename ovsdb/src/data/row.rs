@@ -445,17 +445,29 @@ impl Serialize for Row {
 #[derive(Clone)]
 pub(crate) struct NamesKey(Arc<Shape>);
 
-/// Sorts decoded columns by name and refuses a repeated one.
-fn sort_columns<E: de::Error>(columns: &mut [(CompactString, Datum)]) -> Result<(), E> {
-    // ovsdb-server writes columns in schema order, not name order; sort once.
-    columns.sort_by(|a, b| a.0.cmp(&b.0));
-    match columns.windows(2).find(|w| w[0].0 == w[1].0) {
+/// The order that sorts decoded columns by name (ovsdb-server writes them in schema order);
+/// a repeated column is refused.
+fn name_order<E: de::Error>(columns: &[(CompactString, Datum)]) -> Result<Vec<usize>, E> {
+    let mut order: Vec<usize> = (0..columns.len()).collect();
+    order.sort_by(|&a, &b| columns[a].0.cmp(&columns[b].0));
+    match order
+        .windows(2)
+        .find(|w| columns[w[0]].0 == columns[w[1]].0)
+    {
         Some(w) => Err(E::custom(format_args!(
             "row has column \"{}\" twice",
-            w[0].0
+            columns[w[0]].0
         ))),
-        None => Ok(()),
+        None => Ok(order),
     }
+}
+
+/// The values of `columns` in `order`, taken out of them.
+fn values_in(columns: &mut [(CompactString, Datum)], order: &[usize]) -> Vec<Datum> {
+    order
+        .iter()
+        .map(|&i| std::mem::take(&mut columns[i].1))
+        .collect()
 }
 
 /// Decodes the rows of one table update: a row with the same columns as the one before it
@@ -498,11 +510,7 @@ impl<'de> Visitor<'de> for &mut RowReader {
         }
         if let (true, Some(shape)) = (as_before && columns.len() == self.order.len(), &self.last) {
             // The previous row's columns in the previous row's order: place them as it did.
-            let values = self
-                .source
-                .iter()
-                .map(|&i| std::mem::take(&mut columns[i].1))
-                .collect();
+            let values = values_in(&mut columns, &self.source);
             let shape = Arc::clone(shape);
             columns.clear();
             self.scratch = columns;
@@ -512,21 +520,8 @@ impl<'de> Visitor<'de> for &mut RowReader {
                 present: DENSE,
             });
         }
-        let mut source: Vec<usize> = (0..columns.len()).collect();
-        source.sort_by(|&a, &b| columns[a].0.cmp(&columns[b].0));
-        if let Some(w) = source
-            .windows(2)
-            .find(|w| columns[w[0]].0 == columns[w[1]].0)
-        {
-            return Err(de::Error::custom(format_args!(
-                "row has column \"{}\" twice",
-                columns[w[0]].0
-            )));
-        }
-        let values = source
-            .iter()
-            .map(|&i| std::mem::take(&mut columns[i].1))
-            .collect();
+        let source = name_order(&columns)?;
+        let values = values_in(&mut columns, &source);
         let same = self.last.as_ref().filter(|shape| {
             shape.names.len() == source.len()
                 && shape
@@ -570,8 +565,20 @@ impl<'de> Deserialize<'de> for Row {
                     let value: Datum = map.next_value()?;
                     columns.push((name, value));
                 }
-                sort_columns(&mut columns)?;
-                Ok(Row::from_sorted(columns))
+                let order = name_order(&columns)?;
+                let values = values_in(&mut columns, &order);
+                let names = order
+                    .iter()
+                    .map(|&i| std::mem::take(&mut columns[i].0))
+                    .collect();
+                Ok(Row {
+                    shape: Arc::new(Shape {
+                        names,
+                        defaults: Vec::new(),
+                    }),
+                    values,
+                    present: DENSE,
+                })
             }
         }
         deserializer.deserialize_map(V)

@@ -11,7 +11,7 @@ use compact_str::CompactString;
 use serde::de::Error as _;
 
 use super::update::{rows2_from_members, MonitorCondSinceReply, TableUpdate, TableUpdates2};
-use crate::wire::parts::Part;
+use crate::wire::parts::{Part, SUCCESS_TAIL};
 
 /// What a monitor reply in parts decodes to.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,10 +32,6 @@ pub struct PartsDecoder {
     /// The last part has been added.
     done: bool,
 }
-
-/// The bytes that follow the updates object in ovsdb-server's replies.
-const TAIL_COND: &[u8] = b",\"error\":null}";
-const TAIL_SINCE: &[u8] = b"],\"error\":null}";
 
 impl PartsDecoder {
     /// Starts with the reply's first part (the one with a [`head`](Part::head)).
@@ -104,13 +100,14 @@ impl PartsDecoder {
             }
         }
         if part.last {
-            let expected = if self.since.is_some() {
-                TAIL_SINCE
-            } else {
-                TAIL_COND
-            };
+            // What follows the updates object: the reply's tail, after the `]` that closes a
+            // `monitor_cond_since` result.
             let tail = part.tail.as_ref().and_then(|t| raw.get(t.clone()));
-            if tail != Some(expected) {
+            let tail = match self.since {
+                Some(_) => tail.and_then(|t| t.strip_prefix(b"]")),
+                None => tail,
+            };
+            if tail != Some(SUCCESS_TAIL) {
                 return Err(serde_json::Error::custom(
                     "the reply does not end as a successful monitor reply",
                 ));

@@ -389,39 +389,30 @@ impl Replica {
         row: Row,
         placed: &mut Placement,
     ) -> Result<Row, ReplicaError> {
-        if let Some(table) = self.tables.get(t) {
-            // The usual case: every column the server sent is a monitored one. One walk
-            // places each among the table's defaults, whose types are known by position;
-            // rows decoded together share their names, so the walk is done once for them.
-            let known = matches!(&placed.key, Some((pt, key)) if *pt == t && row.has_names(key));
-            if !known {
-                let with_version = row.contains("_version");
-                placed.key = None;
-                if let Some(slots) = row.slots_in(table.defaults(with_version)) {
-                    placed.key = Some((t, row.names_key()));
-                    placed.with_version = with_version;
-                    placed.slots = slots;
-                }
+        // The usual case: every column the server sent is a monitored one, placed among the
+        // table's defaults, whose types are known by position.
+        if let Some(table) = self
+            .tables
+            .get(t)
+            .filter(|table| placed.place(t, table, &row))
+        {
+            let defaults = table.defaults(placed.with_version);
+            let types = table.column_types(placed.with_version);
+            // Only the values sent are stored (checked in place, in the vector they
+            // were decoded into); the row reads the others from `defaults`.
+            let mut values = row.into_values();
+            for (value, &i) in values.iter_mut().zip(&placed.slots) {
+                let column = defaults.name_at(i);
+                let ty = match types.get(i).and_then(Option::as_ref) {
+                    Some(ty) => ty,
+                    None => column_type(self, self.table_schema(t)?, t, uuid, column)?,
+                };
+                let given = std::mem::take(value);
+                *value = checked(ty, Cow::Owned(given))
+                    .map_err(|v| self.bad_value(t, uuid, column, v))?
+                    .into_owned();
             }
-            if placed.key.is_some() {
-                let defaults = table.defaults(placed.with_version);
-                let types = table.column_types(placed.with_version);
-                // Only the values sent are stored (checked in place, in the vector they
-                // were decoded into); the row reads the others from `defaults`.
-                let mut values = row.into_values();
-                for (value, &i) in values.iter_mut().zip(&placed.slots) {
-                    let column = defaults.name_at(i);
-                    let ty = match types.get(i).and_then(Option::as_ref) {
-                        Some(ty) => ty,
-                        None => column_type(self, self.table_schema(t)?, t, uuid, column)?,
-                    };
-                    let given = std::mem::take(value);
-                    *value = checked(ty, Cow::Owned(given))
-                        .map_err(|v| self.bad_value(t, uuid, column, v))?
-                        .into_owned();
-                }
-                return Ok(Row::from_slots(defaults, &placed.slots, values));
-            }
+            return Ok(Row::from_slots(defaults, &placed.slots, values));
         }
         let schema = self.table_schema(t)?;
         let mut columns = Vec::with_capacity(row.len());
@@ -492,6 +483,30 @@ struct Placement {
     with_version: bool,
     /// The position of each among the table's columns.
     slots: Vec<usize>,
+}
+
+impl Placement {
+    /// Places `row`'s columns among those of table `t` (`table`): one walk of the two name
+    /// lists, done once for the rows that share names (rows decoded together do). False if
+    /// the row has a column the table does not monitor.
+    fn place(&mut self, t: usize, table: &super::Table, row: &Row) -> bool {
+        if matches!(&self.key, Some((pt, key)) if *pt == t && row.has_names(key)) {
+            return true;
+        }
+        let with_version = row.contains("_version");
+        match row.slots_in(table.defaults(with_version)) {
+            Some(slots) => {
+                self.key = Some((t, row.names_key()));
+                self.with_version = with_version;
+                self.slots = slots;
+                true
+            }
+            None => {
+                self.key = None;
+                false
+            }
+        }
+    }
 }
 
 /// One replaced table's target rows.

@@ -91,15 +91,28 @@ pub(super) enum Shape {
     },
 }
 
-/// Recognises the start of a reply that can be cut (see [`Shape`]).
-pub(super) fn recognize(buf: &[u8]) -> Shape {
+/// What follows the result of every successful reply ovsdb-server writes.
+pub(crate) const SUCCESS_TAIL: &[u8] = b",\"error\":null}";
+
+/// How far a buffer matches the start ovsdb-server writes a reply with: `{"id":N,"result":`.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum ReplyHead {
+    /// A prefix of it, so far.
+    NeedMore,
+    /// Something else (an id that is not one of ours, which are integers, included).
+    No,
+    /// A reply to request `id` whose result starts at `result_at`.
+    Yes { id: u64, result_at: usize },
+}
+
+/// Matches `buf` against `{"id":N,"result":` (see [`ReplyHead`]).
+pub(crate) fn reply_head(buf: &[u8]) -> ReplyHead {
     let mut m = Matcher { buf, at: 0 };
-    let need = |r: Option<bool>| r;
     macro_rules! step {
         ($e:expr) => {
-            match need($e) {
-                None => return Shape::NeedMore,
-                Some(false) => return Shape::No,
+            match $e {
+                None => return ReplyHead::NeedMore,
+                Some(false) => return ReplyHead::No,
                 Some(true) => {}
             }
         };
@@ -112,10 +125,32 @@ pub(super) fn recognize(buf: &[u8]) -> Shape {
         .and_then(|d| d.parse::<u64>().ok())
     {
         Some(id) => id,
-        None => return Shape::No,
+        None => return ReplyHead::No,
     };
     step!(m.literal(b",\"result\":"));
-    let result_at = m.at;
+    ReplyHead::Yes {
+        id,
+        result_at: m.at,
+    }
+}
+
+/// Recognises the start of a reply that can be cut (see [`Shape`]).
+pub(super) fn recognize(buf: &[u8]) -> Shape {
+    let (id, result_at) = match reply_head(buf) {
+        ReplyHead::NeedMore => return Shape::NeedMore,
+        ReplyHead::No => return Shape::No,
+        ReplyHead::Yes { id, result_at } => (id, result_at),
+    };
+    let mut m = Matcher { buf, at: result_at };
+    macro_rules! step {
+        ($e:expr) => {
+            match $e {
+                None => return Shape::NeedMore,
+                Some(false) => return Shape::No,
+                Some(true) => {}
+            }
+        };
+    }
     match buf.get(m.at) {
         None => Shape::NeedMore,
         Some(b'{') => Shape::Yes {
@@ -243,13 +278,14 @@ enum Phase {
 #[derive(Debug, Clone)]
 pub(super) struct Tracker {
     /// Yield a part once this many bytes of whole rows are buffered.
-    pub(super) min_part: usize,
+    min_part: usize,
     phase: Phase,
     /// The stack depth inside a table object while active.
     table_level: usize,
     /// A part of the current message was yielded.
-    pub(super) yielded: bool,
+    yielded: bool,
     broken: bool,
+    /// How the message begins, until the first part takes it.
     head: Option<PartsHead>,
     /// Just past the last structure at the updates level: its `{`, or a table's `}`.
     last_close: usize,
@@ -436,11 +472,7 @@ impl Tracker {
             t.members_start = t.last_row_end.saturating_sub(len);
             t.last_row_end = t.members_start;
         }
-        let head = if self.yielded {
-            None
-        } else {
-            self.head.clone()
-        };
+        let head = self.head.take();
         self.yielded = true;
         let tail = match (last, self.updates_end, self.broken) {
             (true, Some(end), false) => Some(end..len),
