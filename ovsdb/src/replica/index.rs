@@ -1,7 +1,7 @@
 //! Secondary indexes: rows by the value of a column, or of one key of a map column.
 //!
-//! An index maps keys to row UUIDs in an ordered set of `(key, uuid)` pairs, so lookups,
-//! inserts and removals are O(log n) however many rows share a key (an index on
+//! An index maps each key to the UUIDs of its rows (see [`Postings`]): a lookup is a hash
+//! probe, and inserts and removals stay O(log n) however many rows share a key (an index on
 //! `external_ids:namespace` may have thousands of ports per namespace).
 //!
 //! What a row contributes, per [`IndexPart`]:
@@ -19,14 +19,12 @@
 //! `max` 1, the row UUID, or map values. Look it up with
 //! [`Replica::lookup_compound`](super::Replica::lookup_compound).
 
-use std::collections::btree_set::Range;
-use std::collections::BTreeSet;
 use std::fmt;
-use std::ops::Bound;
 
 use compact_str::CompactString;
 
 use super::apply::coerce_atom;
+use super::postings::{PostingRows, Postings};
 use crate::data::{Atom, AtomicType, Datum, Row, Uuid};
 use crate::schema::{Max, TableSchema};
 
@@ -233,15 +231,13 @@ impl Iterator for Atoms<'_> {
     }
 }
 
-/// A built index: its spec, how to read rows, and the `(key, uuid)` entries.
+/// A built index: its spec, how to read rows, and the rows of each key.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Index {
     pub(crate) spec: IndexSpec,
     readers: Vec<Reader>,
-    entries: BTreeSet<(IndexKey, Uuid)>,
+    entries: Postings,
 }
-
-const UUID_MAX: Uuid = Uuid::from_bytes([0xff; 16]);
 
 impl Index {
     /// Resolves `spec` against the table's schema (the table name is checked by the caller).
@@ -291,7 +287,7 @@ impl Index {
         Ok(Index {
             spec,
             readers,
-            entries: BTreeSet::new(),
+            entries: Postings::default(),
         })
     }
 
@@ -307,26 +303,30 @@ impl Index {
         }
     }
 
-    /// Builds the entries afresh from `rows`: one sort and a bulk build of the tree, which
-    /// for a large load (an initial sync) is much cheaper than inserting row by row.
+    /// Builds the entries afresh from `rows`, in one pass.
     pub(crate) fn rebuild<'r>(&mut self, rows: impl Iterator<Item = (Uuid, &'r Row)>) {
-        let mut all: Vec<(IndexKey, Uuid)> = Vec::new();
+        let mut entries = Postings::with_capacity(rows.size_hint().0);
         for (uuid, row) in rows {
             match self.readers.as_slice() {
-                [reader] => all.extend(reader.atoms(uuid, row).map(|a| (IndexKey::One(a), uuid))),
-                _ => all.extend(self.keys(uuid, row).into_iter().map(|k| (k, uuid))),
+                [reader] => {
+                    for atom in reader.atoms(uuid, row) {
+                        entries.insert(IndexKey::One(atom), uuid);
+                    }
+                }
+                _ => {
+                    for key in self.keys(uuid, row) {
+                        entries.insert(key, uuid);
+                    }
+                }
             }
         }
-        all.sort_unstable();
-        all.dedup();
-        // Sorted already: the tree is built in one pass.
-        self.entries = all.into_iter().collect();
+        self.entries = entries;
     }
 
     /// Adds a row's keys.
     pub(crate) fn insert(&mut self, uuid: Uuid, row: &Row) {
         for key in self.keys(uuid, row) {
-            self.entries.insert((key, uuid));
+            self.entries.insert(key, uuid);
         }
     }
 
@@ -335,7 +335,7 @@ impl Index {
         if let ([reader], None, Some(new)) = (self.readers.as_slice(), old, new) {
             // The common case, an insert into a one-part index: no key vector.
             for atom in reader.atoms(uuid, new) {
-                self.entries.insert((IndexKey::One(atom), uuid));
+                self.entries.insert(IndexKey::One(atom), uuid);
             }
             return;
         }
@@ -344,17 +344,17 @@ impl Index {
         if old_keys == new_keys {
             return;
         }
-        for key in old_keys {
-            self.entries.remove(&(key, uuid));
+        for key in &old_keys {
+            self.entries.remove(key, uuid);
         }
         for key in new_keys {
-            self.entries.insert((key, uuid));
+            self.entries.insert(key, uuid);
         }
     }
 
     /// The UUIDs of the rows with `key`, in UUID order. An integer finds a real key and a
     /// whole real an integer key, as values are stored converted to their column's type.
-    pub(crate) fn find(&self, key: IndexKey) -> Option<Range<'_, (IndexKey, Uuid)>> {
+    pub(crate) fn find(&self, key: IndexKey) -> Option<PostingRows<'_>> {
         let key = match (key, self.readers.as_slice()) {
             (IndexKey::One(atom), [reader]) => IndexKey::One(coerce(reader, atom)),
             (IndexKey::Many(atoms), readers)
@@ -371,10 +371,7 @@ impl Index {
             }
             _ => return None,
         };
-        Some(self.entries.range((
-            Bound::Included((key.clone(), Uuid::NIL)),
-            Bound::Included((key, UUID_MAX)),
-        )))
+        Some(self.entries.get(&key))
     }
 
     /// Number of `(key, row)` entries.

@@ -75,6 +75,7 @@ pub mod diff;
 mod error;
 mod event;
 mod index;
+mod postings;
 mod table;
 
 #[cfg(test)]
@@ -82,7 +83,7 @@ mod proptests;
 #[cfg(test)]
 mod tests;
 
-use std::collections::btree_set::Range;
+use self::postings::PostingRows;
 use std::fmt;
 use std::sync::Arc;
 
@@ -363,7 +364,7 @@ impl Replica {
 
 /// The rows an index lookup found: `(uuid, row)` pairs in UUID order.
 pub struct Lookup<'a> {
-    found: Option<(&'a Table, Range<'a, (IndexKey, Uuid)>)>,
+    found: Option<(&'a Table, PostingRows<'a>)>,
 }
 
 impl<'a> Iterator for Lookup<'a> {
@@ -372,7 +373,7 @@ impl<'a> Iterator for Lookup<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         let (table, entries) = self.found.as_mut()?;
         let table: &'a Table = table;
-        entries.find_map(|(_, uuid)| table.get(*uuid).map(|row| (*uuid, row)))
+        entries.find_map(|uuid| table.get(uuid).map(|row| (uuid, row)))
     }
 }
 
