@@ -15,6 +15,8 @@ pub struct Config {
     pub txns: u64,
     /// Our transactions in flight.
     pub window: u64,
+    /// Sessions (`Client`s) our inserts are spread over.
+    pub sessions: u64,
     /// The python IDL's inserts per run (its rate is reported; it is slower).
     pub python_txns: u64,
     /// ovn-nbctl / rnbctl calls per run of the CLI insert loop.
@@ -40,6 +42,7 @@ impl Default for Config {
             runs: 3,
             txns: 10_000,
             window: 1024,
+            sessions: 16,
             python_txns: 2_000,
             cli_calls: 200,
             follow_flood: 5_000,
@@ -54,7 +57,7 @@ impl Default for Config {
 /// The usage text.
 pub const USAGE: &str = "\
 usage: compare [--quick] [--runs N] [--switches N] [--ports N] [--vs-ports N] [--txns N]
-               [--window N] [--python-txns N] [--cli-calls N] [--follow-flood N]
+               [--window N] [--sessions N] [--python-txns N] [--cli-calls N] [--follow-flood N]
                [--follow-paced N] [--follow-rate N] [--only sync,codec,txn,cli,follow]
 
 --quick is a smoke run (20 x 100 ports, 200 vswitch ports, 1 run, small counts); other options
@@ -70,6 +73,7 @@ impl Config {
             runs: 1,
             txns: 1_000,
             window: 64,
+            sessions: 2,
             python_txns: 200,
             cli_calls: 20,
             follow_flood: 500,
@@ -121,6 +125,7 @@ impl Config {
                 "--vs-ports" => c.vs_ports = small(n()?)?,
                 "--txns" => c.txns = n()?,
                 "--window" => c.window = n()?,
+                "--sessions" => c.sessions = n()?.max(1),
                 "--python-txns" => c.python_txns = n()?,
                 "--cli-calls" => c.cli_calls = n()?,
                 "--follow-flood" => c.follow_flood = n()?,

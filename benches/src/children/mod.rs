@@ -102,7 +102,13 @@ pub fn run(name: &str, args: &[String]) -> Result<serde_json::Value, String> {
     let result = match name {
         "floor" => runtime.block_on(floor::run(&arg(0)?, &arg(1)?)),
         "replica-sync" => runtime.block_on(replica_sync::run(&arg(0)?, num(1)?)),
-        "txn-burst" => runtime.block_on(txn_burst::run(&arg(0)?, num(1)?, num(2)?, &arg(3)?)),
+        "txn-burst" => runtime.block_on(txn_burst::run(
+            &arg(0)?,
+            num(1)?,
+            num(2)?,
+            num(3)?,
+            &arg(4)?,
+        )),
         "follow" => runtime.block_on(follow::run(&arg(0)?, num(1)?)),
         other => Err(format!("unknown child {other:?}")),
     };

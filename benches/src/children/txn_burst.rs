@@ -1,5 +1,10 @@
-//! Ours: many single-row inserts from one process, pipelined on one `Client` with up to
-//! `window` transactions in flight.
+//! Ours: many single-row inserts from one process, pipelined with up to `window`
+//! transactions in flight, spread round-robin over `sessions` connections (`Client`s).
+//!
+//! More than one session, because ovsdb-server reads one request per session per turn of
+//! its main loop (`ovsdb_jsonrpc_session_run`): with one session every transaction pays a
+//! whole turn (a `poll`, timers, the other sessions), with several the turns are shared.
+//! Independent inserts need no order between them; each session keeps its own in order.
 
 use std::time::Instant;
 
@@ -12,13 +17,26 @@ use serde_json::{json, Value};
 const NB: &str = "OVN_Northbound";
 
 /// Inserts `count` Logical_Switch rows named `PREFIX-i`, one transaction each.
-pub async fn run(remote: &str, count: u64, window: u64, prefix: &str) -> Result<Value, String> {
+pub async fn run(
+    remote: &str,
+    count: u64,
+    window: u64,
+    sessions: u64,
+    prefix: &str,
+) -> Result<Value, String> {
     let opts = ClientOptions::new(remote).map_err(|e| e.to_string())?;
-    let client = Client::connect(opts).await.map_err(|e| e.to_string())?;
+    let mut clients = Vec::new();
+    for _ in 0..sessions.max(1) {
+        clients.push(
+            Client::connect(opts.clone())
+                .await
+                .map_err(|e| e.to_string())?,
+        );
+    }
     let started = Instant::now();
     let results = stream::iter(0..count)
         .map(|i| {
-            let client = client.clone();
+            let client = clients[i as usize % clients.len()].clone();
             let op = Operation::insert(
                 "Logical_Switch",
                 Row::new().with("name", Atom::from(format!("{prefix}-{i}"))),
