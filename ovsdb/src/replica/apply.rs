@@ -7,7 +7,7 @@ use std::sync::Arc;
 use compact_str::CompactString;
 
 use super::diff::apply_diff;
-use super::{Event, EventKind, Replica, ReplicaError, RowOp};
+use super::{Event, EventKind, FastHash, Replica, ReplicaError, RowOp};
 use crate::data::row::NamesKey;
 use crate::data::{Atom, AtomicType, Datum, Map, Row, Set, Uuid};
 use crate::monitor::{RowChange, TableUpdates, TableUpdates2};
@@ -28,7 +28,7 @@ struct Change {
 struct Plan<'r> {
     replica: &'r Replica,
     /// Rows the batch already changed: their state so far (`None`: deleted).
-    overlay: HashMap<(usize, Uuid), Option<Arc<Row>>>,
+    overlay: HashMap<(usize, Uuid), Option<Arc<Row>>, FastHash>,
     changes: Vec<Change>,
 }
 
@@ -36,7 +36,7 @@ impl<'r> Plan<'r> {
     fn new(replica: &'r Replica, capacity: usize) -> Self {
         Plan {
             replica,
-            overlay: HashMap::with_capacity(capacity),
+            overlay: HashMap::with_capacity_and_hasher(capacity, FastHash::default()),
             changes: Vec::with_capacity(capacity),
         }
     }
@@ -276,7 +276,7 @@ impl Replica {
                 target.tables.push(TargetTable {
                     table: t,
                     rows: Vec::new(),
-                    uuids: HashSet::new(),
+                    uuids: HashSet::default(),
                 });
             }
         }
@@ -515,7 +515,7 @@ struct TargetTable {
     /// The rows, in the order given.
     rows: Vec<(Uuid, Arc<Row>)>,
     /// Their UUIDs.
-    uuids: HashSet<Uuid>,
+    uuids: HashSet<Uuid, FastHash>,
 }
 
 impl Target {

@@ -12,10 +12,8 @@ use std::collections::{btree_set, BTreeSet, HashMap};
 use std::iter;
 
 use super::index::IndexKey;
+use super::FastHash as Hasher;
 use crate::data::Uuid;
-
-/// Hashing seeded per process, so that keys chosen to collide cannot be planned for.
-type Hasher = foldhash::fast::RandomState;
 
 /// The rows of one key, in UUID order.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use compact_str::CompactString;
 
 use super::index::Index;
+use super::FastHash;
 use crate::data::{Datum, Row, Uuid};
 use crate::schema::{ColumnType, TableSchema};
 
@@ -20,7 +21,7 @@ use crate::schema::{ColumnType, TableSchema};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     name: CompactString,
-    rows: HashMap<Uuid, Arc<Row>>,
+    rows: HashMap<Uuid, Arc<Row>, FastHash>,
     /// Each monitored column with its type's default value: the start of every inserted row
     /// (a [`Row::into_defaults`] row, whose shape the table's rows share).
     defaults: Row,
@@ -38,7 +39,7 @@ impl Table {
     pub(crate) fn new(name: &str, schema: &TableSchema) -> Table {
         let mut table = Table {
             name: name.into(),
-            rows: HashMap::new(),
+            rows: HashMap::default(),
             defaults: Row::new(),
             defaults_versioned: Row::new(),
             types: Vec::new(),
