@@ -7,6 +7,14 @@
 //! (the leader, by default, as the C tools do), and after a reconnect re-takes its locks and
 //! resumes its monitors (`monitor_cond_since` from the last transaction seen).
 //!
+//! Many transactions may be in flight on one `Client` (pipelined; see
+//! `examples/bulk_insert.rs`). For bulk writes that need no order between them, several
+//! `Client`s to the same server commit more per second: ovsdb-server reads one request per
+//! session per turn of its main loop, so over one session each transaction pays a whole turn,
+//! and over several the turns are shared (16 sessions took the server's CPU per insert from
+//! about 29 to 18 microseconds here). Each session keeps its own requests in order; across
+//! sessions there is none.
+//!
 //! Nothing is retried behind the caller's back: a request whose connection dropped fails with
 //! [`Error::OutcomeUnknown`], and a request made while disconnected fails with
 //! [`Error::NotConnected`].
