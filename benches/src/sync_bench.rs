@@ -80,19 +80,13 @@ impl SyncResult {
     /// Per run, ours over the floor in wall time and python over ours in CPU: the clients of
     /// one run are measured back to back, so these show how much of the spread is the machine.
     fn per_run(&self) -> (Vec<f64>, Vec<f64>) {
-        let wall = self
-            .ours
-            .iter()
-            .zip(&self.floor)
-            .map(|(o, f)| o.wall / f.wall)
-            .collect();
-        let cpu = self
-            .python
-            .iter()
-            .zip(&self.ours)
-            .map(|(p, o)| p.cpu / o.cpu)
-            .collect();
-        (wall, cpu)
+        let ratios = |a: &[Measured], b: &[Measured], f: fn(&Measured) -> f64| {
+            a.iter().zip(b).map(|(x, y)| f(x) / f(y)).collect()
+        };
+        (
+            ratios(&self.ours, &self.floor, |m| m.wall),
+            ratios(&self.python, &self.ours, |m| m.cpu),
+        )
     }
 
     /// Our largest peak RSS, MiB.
@@ -137,7 +131,11 @@ impl SyncResult {
         let (wall_runs, cpu_runs) = self.per_run();
         let list = |v: &[f64]| {
             let parts: Vec<String> = v.iter().map(|x| fmt_ratio(*x)).collect();
-            format!("{} (median {})", parts.join(", "), fmt_ratio(Summary::of(v).median))
+            format!(
+                "{} (median {})",
+                parts.join(", "),
+                fmt_ratio(Summary::of(v).median)
+            )
         };
         format!(
             "{} rows, monitor_cond_since reply of {:.1} MB. Wall and CPU are the whole child \
