@@ -575,7 +575,7 @@ impl<'s> Context<'s> {
             return Ok(());
         };
         for mut row in rows {
-            let Some(uuid) = take_uuid(&mut row, "_uuid") else {
+            let Some(uuid) = row.remove("_uuid").as_ref().and_then(uuid_value) else {
                 continue;
             };
             let Some(e) = view.rows.get_mut(&uuid) else {
@@ -1162,17 +1162,23 @@ fn utc_now() -> String {
 /// Takes `_uuid` and `_version` out of a row the server sent: its UUID, and the row a guard
 /// compares (`_uuid` and `_version` only).
 pub(crate) fn split_identity(row: &mut Row) -> Option<(Uuid, Row)> {
-    let uuid = take_uuid(row, "_uuid")?;
-    let mut guard_row = Row::new().with("_uuid", Atom::Uuid(uuid));
-    if let Some(v) = take_uuid(row, "_version") {
-        guard_row.insert("_version", Datum::from(Atom::Uuid(v)));
-    }
-    Some((uuid, guard_row))
+    let uuid = uuid_value(&row.remove("_uuid")?)?;
+    let version = row.remove("_version").as_ref().and_then(uuid_value);
+    Some((uuid, guard_row(uuid, version)))
 }
 
-/// Removes a UUID-valued column from a row the server sent.
-fn take_uuid(row: &mut Row, column: &str) -> Option<Uuid> {
-    match row.remove(column)?.as_scalar()? {
+/// The row that guards a read of row `uuid`: its `_uuid`, and its `_version` if known.
+pub(crate) fn guard_row(uuid: Uuid, version: Option<Uuid>) -> Row {
+    let mut row = Row::new().with("_uuid", Atom::Uuid(uuid));
+    if let Some(v) = version {
+        row.insert("_version", Datum::from(Atom::Uuid(v)));
+    }
+    row
+}
+
+/// The UUID a `_uuid` / `_version` value holds.
+pub(crate) fn uuid_value(value: &Datum) -> Option<Uuid> {
+    match value.as_scalar()? {
         Atom::Uuid(u) => Some(*u),
         _ => None,
     }

@@ -15,11 +15,11 @@
 //! has a read-write command), the read is guarded like every other (`_uuid`, `_version` of
 //! every row); a read-only run commits nothing, so it asks for neither.
 
-use ovsdb::data::{Atom, AtomicType, Datum, Row, Uuid};
+use ovsdb::data::{Atom, AtomicType, ColumnPicker, Datum, Row, Uuid};
 use ovsdb::ops::{Condition, Operation, OperationResult};
 use ovsdb::schema::ColumnType;
 
-use super::context::{split_identity, transaction_error, Context};
+use super::context::{guard_row, split_identity, transaction_error, uuid_value, Context};
 use super::error::CtlResult;
 
 /// What to read of one table.
@@ -102,12 +102,17 @@ impl Projection {
         let mut out: Vec<(Uuid, Vec<Datum>)> = rows
             .map(|(u, row)| (u, values_of(row, columns, defaults)))
             .collect();
-        out.sort_unstable_by_key(|(u, _)| *u);
+        sort_by_uuid(&mut out);
         Projection {
             columns: columns.iter().map(|c| c.to_string()).collect(),
             rows: out,
         }
     }
+}
+
+/// Sorts rows by UUID, comparing each as one 128-bit number (the same order as its bytes').
+fn sort_by_uuid(rows: &mut [(Uuid, Vec<Datum>)]) {
+    rows.sort_unstable_by_key(|(u, _)| u.as_uuid().as_u128());
 }
 
 /// The values of `columns` of a whole row.
@@ -302,23 +307,27 @@ fn take_rows(results: &mut [OperationResult], index: usize) -> Vec<Row> {
 
 /// The rows of a whole-table select as a projection (sorted), collecting the guard rows.
 fn decode(rows: Vec<Row>, plan: &Plan, mut guard_rows: Option<&mut Vec<Row>>) -> Projection {
+    let mut wanted: Vec<&str> = Vec::with_capacity(plan.columns.len() + 2);
+    wanted.extend(["_uuid", "_version"]);
+    wanted.extend(plan.columns.iter().map(String::as_str));
+    let mut picker = ColumnPicker::new(&wanted);
     let mut out: Vec<(Uuid, Vec<Datum>)> = Vec::with_capacity(rows.len());
-    for mut row in rows {
-        let Some((uuid, guard_row)) = split_identity(&mut row) else {
+    for row in rows {
+        let mut values = picker.pick(row).into_iter();
+        let Some(uuid) = values.next().flatten().as_ref().and_then(uuid_value) else {
             continue;
         };
+        let version = values.next().flatten().as_ref().and_then(uuid_value);
         if let Some(g) = guard_rows.as_deref_mut() {
-            g.push(guard_row);
+            g.push(guard_row(uuid, version));
         }
-        let values = plan
-            .columns
-            .iter()
+        let values = values
             .zip(&plan.defaults)
-            .map(|(c, d)| row.remove(c).unwrap_or_else(|| d.clone()))
+            .map(|(v, d)| v.unwrap_or_else(|| d.clone()))
             .collect();
         out.push((uuid, values));
     }
-    out.sort_unstable_by_key(|(u, _)| *u);
+    sort_by_uuid(&mut out);
     Projection {
         columns: plan.columns.clone(),
         rows: out,

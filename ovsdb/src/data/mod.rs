@@ -9,7 +9,7 @@ pub mod uuid;
 
 pub use self::atom::{is_id, Atom, AtomicType};
 pub use self::datum::{Datum, Map, Set};
-pub use self::row::Row;
+pub use self::row::{ColumnPicker, Row};
 pub use self::uuid::Uuid;
 pub use compact_str::CompactString;
 

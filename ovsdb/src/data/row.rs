@@ -117,6 +117,14 @@ impl Row {
         Some(self.values.remove(i))
     }
 
+    /// The values of `columns`, moved out of the row (`None` for a column it does not have;
+    /// a column named twice is cloned the second time). Cheaper than removing them one by
+    /// one: the row's names, which rows decoded together share, are left as they are. For
+    /// many rows, [`ColumnPicker`] looks the columns up once per set of names.
+    pub fn into_columns(self, columns: &[&str]) -> Vec<Option<Datum>> {
+        ColumnPicker::new(columns).pick(self)
+    }
+
     /// True if the row has `column`.
     pub fn contains(&self, column: &str) -> bool {
         self.find(column).is_ok()
@@ -440,6 +448,74 @@ impl Serialize for Row {
     }
 }
 
+/// Takes the same columns out of many rows ([`Row::into_columns`] for each): rows that share
+/// their column names, as the rows of one decoded select or update do, have the columns
+/// looked up once instead of once per row.
+pub struct ColumnPicker<'c> {
+    columns: &'c [&'c str],
+    /// The names last looked up, and where each asked column is among them.
+    last: Option<(NamesKey, Vec<Pick>)>,
+}
+
+/// Where an asked column is in a row.
+#[derive(Clone, Copy)]
+enum Pick {
+    /// At this index of the row's names.
+    At(usize),
+    /// The row has no such column.
+    Absent,
+    /// The same column as the asked one at this index, asked again.
+    Again(usize),
+}
+
+impl<'c> ColumnPicker<'c> {
+    /// Picks `columns`, in this order.
+    pub fn new(columns: &'c [&'c str]) -> Self {
+        ColumnPicker {
+            columns,
+            last: None,
+        }
+    }
+
+    /// The values of the columns, moved out of `row` (see [`Row::into_columns`]).
+    pub fn pick(&mut self, mut row: Row) -> Vec<Option<Datum>> {
+        if !self
+            .last
+            .as_ref()
+            .is_some_and(|(key, _)| row.has_names(key))
+        {
+            let picks = self
+                .columns
+                .iter()
+                .enumerate()
+                .map(
+                    |(k, column)| match self.columns[..k].iter().position(|c| c == column) {
+                        Some(j) => Pick::Again(j),
+                        None => row.find(column).map_or(Pick::Absent, Pick::At),
+                    },
+                )
+                .collect();
+            self.last = Some((row.names_key(), picks));
+        }
+        let Some((_, picks)) = &self.last else {
+            return Vec::new();
+        };
+        let mut out: Vec<Option<Datum>> = Vec::with_capacity(picks.len());
+        for pick in picks {
+            let value = match *pick {
+                Pick::At(i) => Some(match row.slot(i) {
+                    Ok(at) => std::mem::take(&mut row.values[at]),
+                    Err(_) => row.shape.defaults[i].clone(),
+                }),
+                Pick::Absent => None,
+                Pick::Again(j) => out[j].clone(),
+            };
+            out.push(value);
+        }
+        out
+    }
+}
+
 /// Identifies shared column names ([`Row::names_key`]); holding it keeps them alive, so a key
 /// never comes to stand for other names.
 #[derive(Clone)]
@@ -550,6 +626,33 @@ impl<'de> Visitor<'de> for &mut RowReader {
     }
 }
 
+/// Decodes an array of rows with one [`RowReader`], so rows with the same columns share their
+/// names and are placed without a sort each (a `select` of a large table).
+pub(crate) struct RowList;
+
+impl<'de> de::DeserializeSeed<'de> for RowList {
+    type Value = Vec<Row>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<Row>, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RowList {
+    type Value = Vec<Row>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        // As serde words it for any `Vec`, which rows were decoded into before.
+        f.write_str("a sequence")
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Row>, A::Error> {
+        let mut reader = RowReader::default();
+        let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(row) = seq.next_element_seed(&mut reader)? {
+            rows.push(row);
+        }
+        Ok(rows)
+    }
+}
+
 impl<'de> Deserialize<'de> for Row {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct V;
@@ -590,6 +693,57 @@ mod tests {
     use super::*;
     use crate::data::Atom;
     use std::collections::hash_map::DefaultHasher;
+
+    #[test]
+    fn into_columns_moves_out_the_values_asked_for() {
+        let row = Row::new().with("a", 1i64).with("b", "x").with("c", 3i64);
+        let got = row.into_columns(&["c", "z", "a", "c"]);
+        assert_eq!(
+            got,
+            vec![
+                Some(Datum::from(3i64)),
+                None,
+                Some(Datum::from(1i64)),
+                Some(Datum::from(3i64)),
+            ]
+        );
+        // A sparse row reads a column it leaves out as the table's default.
+        let defaults = Row::new().with("a", 0i64).with("b", "").into_defaults();
+        let sparse = Row::overlay(&defaults, vec![("b".into(), Datum::from("y"))]);
+        assert_eq!(
+            sparse.into_columns(&["a", "b"]),
+            vec![Some(Datum::from(0i64)), Some(Datum::from("y"))]
+        );
+    }
+
+    #[test]
+    fn a_column_picker_follows_rows_whose_names_change() {
+        let mut reader = RowReader::default();
+        let rows: Vec<Row> = [
+            r#"{"a":1,"b":2}"#,
+            r#"{"a":3,"b":4}"#,
+            r#"{"b":5,"c":6}"#,
+            r#"{"a":7,"b":8}"#,
+        ]
+        .iter()
+        .map(|j| {
+            let mut de = serde_json::Deserializer::from_str(j);
+            de::DeserializeSeed::deserialize(&mut reader, &mut de).unwrap()
+        })
+        .collect();
+        let mut picker = ColumnPicker::new(&["b", "a"]);
+        let got: Vec<_> = rows.into_iter().map(|r| picker.pick(r)).collect();
+        let i = |n: i64| Some(Datum::from(n));
+        assert_eq!(
+            got,
+            vec![
+                vec![i(2), i(1)],
+                vec![i(4), i(3)],
+                vec![i(5), None],
+                vec![i(8), i(7)],
+            ]
+        );
+    }
 
     fn hash_of(row: &Row) -> u64 {
         let mut h = DefaultHasher::new();

@@ -339,7 +339,9 @@ impl<'de> Visitor<'de> for ElementSeed<'_> {
                 Member::Details => details = Some(map.next_value::<String>()?),
                 Member::Syntax => syntax = Some(map.next_value::<String>()?),
                 Member::Uuid if kind == Some(OpKind::Insert) => uuid = Some(map.next_value()?),
-                Member::Rows if kind == Some(OpKind::Select) => rows = Some(map.next_value()?),
+                Member::Rows if kind == Some(OpKind::Select) => {
+                    rows = Some(map.next_value_seed(crate::data::row::RowList)?)
+                }
                 Member::Count
                     if matches!(kind, Some(OpKind::Update | OpKind::Mutate | OpKind::Delete)) =>
                 {
