@@ -401,7 +401,8 @@ fn cmd_list(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
         }
         rows
     } else {
-        ctx.all(table)?
+        // The C tools print every row in their IDL's iteration order.
+        super::ovs_hash::idl_table_order(&ctx.all(table)?)
     };
     print_rows(ctx, table, &columns, &rows)
 }
@@ -419,7 +420,28 @@ fn cmd_find(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
         .into_iter()
         .filter(|u| tests.iter().all(|t| satisfied(ctx, table, *u, t)))
         .collect();
+    let rows = in_idl_order(ctx, table, rows)?;
     print_rows(ctx, table, &columns, &rows)
+}
+
+/// `rows` of `table` in the order the C tools visit them: their IDL's iteration order over
+/// the whole table, which depends on every row's UUID, so a subset of two or more rows needs
+/// the UUIDs of all (read alone, not the rows).
+fn in_idl_order(ctx: &mut Context<'_>, table: &str, rows: Vec<Uuid>) -> CtlResult<Vec<Uuid>> {
+    if rows.len() < 2 {
+        return Ok(rows);
+    }
+    let all = super::project::read(ctx, &[super::project::Want::dense(table, &[])])?;
+    let all: Vec<Uuid> = all.first().map(|p| p.uuids().collect()).unwrap_or_default();
+    let wanted: std::collections::HashSet<Uuid> = rows.iter().copied().collect();
+    let ordered: Vec<Uuid> = super::ovs_hash::idl_table_order(&all)
+        .into_iter()
+        .filter(|u| wanted.contains(u))
+        .collect();
+    // Rows the whole-table read did not see (none, short of a race) keep their place last.
+    let seen: std::collections::HashSet<Uuid> = ordered.iter().copied().collect();
+    let rest = rows.into_iter().filter(|u| !seen.contains(u));
+    Ok(ordered.into_iter().chain(rest).collect())
 }
 
 fn cmd_get(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
