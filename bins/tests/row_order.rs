@@ -12,20 +12,10 @@ const VS_SCHEMA: &str = "/usr/share/openvswitch/vswitch.ovsschema";
 
 /// Skips only outside CI when the real tools are missing (CI installs them).
 fn tools_ready() -> bool {
-    let found = ["ovn-nbctl", "ovs-vsctl", "ovsdb-server"].iter().all(|p| {
-        Command::new("sh")
-            .args(["-c", &format!("command -v {p} || test -x /usr/sbin/{p}")])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    if !found {
-        assert!(
-            std::env::var("CI").is_err(),
-            "ovn-nbctl / ovs-vsctl / ovsdb-server are missing in CI"
-        );
-        eprintln!("skipping: the real tools are not installed");
-    }
-    found
+    ovsdb::testing::programs_runnable(
+        &["ovsdb-server", "ovn-nbctl", "ovs-vsctl"],
+        "openvswitch-switch, openvswitch-common, ovn-central, ovn-common",
+    )
 }
 
 /// Stdout of `program --db=REMOTE ARGS`, which must succeed.
@@ -44,9 +34,15 @@ fn run(program: &str, remote: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// How many non-empty lines `output` has (at least one per record).
-fn records(output: &str) -> usize {
-    output.lines().filter(|l| !l.trim().is_empty()).count()
+/// Runs each of `cases` with the real tool and ours on `remote` and requires the same
+/// stdout, of at least `min_lines` non-empty lines (so that there is an order to compare).
+fn same_output(real: &str, ours: &str, remote: &str, cases: &[&[&str]], min_lines: usize) {
+    for args in cases {
+        let theirs = run(real, remote, args);
+        let lines = theirs.lines().filter(|l| !l.trim().is_empty()).count();
+        assert!(lines >= min_lines, "{args:?}: {lines} lines");
+        assert_eq!(run(ours, remote, args), theirs, "{args:?}");
+    }
 }
 
 #[test]
@@ -67,18 +63,18 @@ fn rnbctl_lists_and_finds_rows_in_ovn_nbctl_order() {
             );
         }
     }
-    let rnbctl = env!("CARGO_BIN_EXE_rnbctl");
-    for args in [
-        &["list", "Logical_Switch"][..],
-        &["--columns=name", "list", "Logical_Switch"],
-        &["find", "Logical_Switch", "external_ids:tier=web"],
-        &["--bare", "--columns=name", "find", "Logical_Switch"],
-    ] {
-        let theirs = run("ovn-nbctl", &remote, args);
-        let ours = run(rnbctl, &remote, args);
-        assert!(records(&theirs) >= 14, "{args:?}");
-        assert_eq!(ours, theirs, "{args:?}");
-    }
+    same_output(
+        "ovn-nbctl",
+        env!("CARGO_BIN_EXE_rnbctl"),
+        &remote,
+        &[
+            &["list", "Logical_Switch"],
+            &["--columns=name", "list", "Logical_Switch"],
+            &["find", "Logical_Switch", "external_ids:tier=web"],
+            &["--bare", "--columns=name", "find", "Logical_Switch"],
+        ],
+        14,
+    );
     // The order is not the UUIDs' (else this test would prove nothing).
     let bare = run(
         "ovn-nbctl",
@@ -108,15 +104,15 @@ fn rvsctl_lists_and_finds_rows_in_ovs_vsctl_order() {
         }
         run("ovs-vsctl", &remote, &args);
     }
-    let rvsctl = env!("CARGO_BIN_EXE_rvsctl");
-    for args in [
-        &["list", "Interface"][..],
-        &["--columns=name", "list", "Port"],
-        &["find", "Interface", "type=internal"],
-    ] {
-        let theirs = run("ovs-vsctl", &remote, args);
-        let ours = run(rvsctl, &remote, args);
-        assert!(records(&theirs) >= 16, "{args:?}");
-        assert_eq!(ours, theirs, "{args:?}");
-    }
+    same_output(
+        "ovs-vsctl",
+        env!("CARGO_BIN_EXE_rvsctl"),
+        &remote,
+        &[
+            &["list", "Interface"],
+            &["--columns=name", "list", "Port"],
+            &["find", "Interface", "type=internal"],
+        ],
+        16,
+    );
 }
