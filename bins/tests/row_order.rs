@@ -72,6 +72,18 @@ fn rnbctl_lists_and_finds_rows_in_ovn_nbctl_order() {
             &["--columns=name", "list", "Logical_Switch"],
             &["find", "Logical_Switch", "external_ids:tier=web"],
             &["--bare", "--columns=name", "find", "Logical_Switch"],
+            // In a chain that writes (an idempotent write, so both runs print the same).
+            &[
+                "--columns=name",
+                "find",
+                "Logical_Switch",
+                "external_ids:tier=web",
+                "--",
+                "set",
+                "Logical_Switch",
+                "sw0",
+                "external_ids:tier=web",
+            ],
         ],
         14,
     );

@@ -426,19 +426,18 @@ fn cmd_find(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
 
 /// `rows` of `table` in the order the C tools visit them: their IDL's iteration order over
 /// the whole table, which depends on every row's UUID, so a subset of two or more rows needs
-/// the UUIDs of all (read alone, not the rows).
+/// the UUIDs of all (read alone, not the rows; see [`super::project::all_uuids`]).
 fn in_idl_order(ctx: &mut Context<'_>, table: &str, rows: Vec<Uuid>) -> CtlResult<Vec<Uuid>> {
     if rows.len() < 2 {
         return Ok(rows);
     }
-    let all = super::project::read(ctx, &[super::project::Want::dense(table, &[])])?;
-    let all: Vec<Uuid> = all.first().map(|p| p.uuids().collect()).unwrap_or_default();
+    let all = super::project::all_uuids(ctx, table)?;
     let wanted: std::collections::HashSet<Uuid> = rows.iter().copied().collect();
     let ordered: Vec<Uuid> = super::ovs_hash::idl_table_order(&all)
         .into_iter()
         .filter(|u| wanted.contains(u))
         .collect();
-    // Rows the whole-table read did not see (none, short of a race) keep their place last.
+    // Rows the server does not have yet (created by this run) keep their place, last.
     let seen: std::collections::HashSet<Uuid> = ordered.iter().copied().collect();
     let rest = rows.into_iter().filter(|u| !seen.contains(u));
     Ok(ordered.into_iter().chain(rest).collect())

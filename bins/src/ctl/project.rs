@@ -297,6 +297,33 @@ pub fn read(ctx: &mut Context<'_>, wants: &[Want<'_>]) -> CtlResult<Vec<Projecti
     Ok(out)
 }
 
+/// The UUID of every row of `table`, for placing rows in the C tools' order only: from the
+/// run's view if it holds the table whole, else one select of `_uuid` that guards nothing
+/// (order is not a fact a commit depends on, and a guard over every row of a large table
+/// would make the transaction as large as the table).
+pub fn all_uuids(ctx: &mut Context<'_>, table: &str) -> CtlResult<Vec<Uuid>> {
+    if ctx.is_complete(table) {
+        return ctx.all(table);
+    }
+    let op = Operation::select(table, Vec::new()).with_columns(["_uuid"]);
+    let mut results = ctx
+        .session()
+        .transact(&[op.into()])
+        .map_err(|e| transaction_error(&e))?;
+    let mut picker = ColumnPicker::new(&["_uuid"]);
+    Ok(take_rows(&mut results, 0)
+        .into_iter()
+        .filter_map(|row| {
+            picker
+                .pick(row)
+                .pop()
+                .flatten()
+                .as_ref()
+                .and_then(uuid_value)
+        })
+        .collect())
+}
+
 /// Moves the rows of the select result at `index` out of `results`.
 fn take_rows(results: &mut [OperationResult], index: usize) -> Vec<Row> {
     match results.get_mut(index) {
