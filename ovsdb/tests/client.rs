@@ -1,6 +1,8 @@
 //! The async client against a real ovsdb-server: every method, monitors with each method,
 //! read-your-writes ordering, locks between two clients, cancel, reconnect and resume.
 
+mod support;
+
 use std::time::Duration;
 
 use ovsdb::client::{
@@ -360,14 +362,7 @@ async fn reconnects_after_a_restart_and_reports_unknown_outcomes() {
     };
     assert_eq!(names(&u), vec!["\"after\""]);
     // Requests made while disconnected fail at once rather than hang.
-    sb.stop();
-    tokio::time::timeout(
-        LIMIT,
-        state.wait_for(|s| matches!(s, ConnectionState::Connecting)),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    support::stop_and_wait_connecting(&mut sb, &mut state, LIMIT).await;
     let err = c.list_dbs().await.unwrap_err();
     assert!(
         matches!(err, Error::NotConnected(_) | Error::OutcomeUnknown { .. }),

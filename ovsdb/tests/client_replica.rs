@@ -2,6 +2,8 @@
 //! batches, a map-key index, and a reconnect after offline changes that yields only the real
 //! differences (no purge-and-re-add storm).
 
+mod support;
+
 use std::time::Duration;
 
 use ovsdb::client::{Client, ClientOptions, ConnectionState, ReplicaOptions};
@@ -48,14 +50,7 @@ fn switch_names(r: &Replica) -> Vec<String> {
 /// waits until `c` is connected again.
 async fn restart_changed(sb: &mut Sandbox, c: &Client, offline: &serde_json::Value) {
     let mut state = c.state();
-    sb.stop();
-    tokio::time::timeout(
-        LIMIT,
-        state.wait_for(|s| matches!(s, ConnectionState::Connecting)),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    support::stop_and_wait_connecting(sb, &mut state, LIMIT).await;
     let db = sb.dir().join("OVN_Northbound.db");
     ovsdb::testing::run(
         "ovsdb-tool",

@@ -427,20 +427,19 @@ fn cmd_find(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {
 /// `rows` of `table` in the order the C tools visit them: their IDL's iteration order over
 /// the whole table, which depends on every row's UUID, so a subset of two or more rows needs
 /// the UUIDs of all (read alone, not the rows; see [`super::project::all_uuids`]).
-fn in_idl_order(ctx: &mut Context<'_>, table: &str, rows: Vec<Uuid>) -> CtlResult<Vec<Uuid>> {
+fn in_idl_order(ctx: &mut Context<'_>, table: &str, mut rows: Vec<Uuid>) -> CtlResult<Vec<Uuid>> {
     if rows.len() < 2 {
         return Ok(rows);
     }
     let all = super::project::all_uuids(ctx, table)?;
-    let wanted: std::collections::HashSet<Uuid> = rows.iter().copied().collect();
-    let ordered: Vec<Uuid> = super::ovs_hash::idl_table_order(&all)
+    let place: std::collections::HashMap<Uuid, usize> = super::ovs_hash::idl_table_order(&all)
         .into_iter()
-        .filter(|u| wanted.contains(u))
+        .enumerate()
+        .map(|(i, u)| (u, i))
         .collect();
-    // Rows the server does not have yet (created by this run) keep their place, last.
-    let seen: std::collections::HashSet<Uuid> = ordered.iter().copied().collect();
-    let rest = rows.into_iter().filter(|u| !seen.contains(u));
-    Ok(ordered.into_iter().chain(rest).collect())
+    // Rows the server does not have yet (created by this run) keep their order, last.
+    rows.sort_by_key(|u| place.get(u).copied().unwrap_or(usize::MAX));
+    Ok(rows)
 }
 
 fn cmd_get(ctx: &mut Context<'_>, cmd: &Command) -> CtlResult<()> {

@@ -310,17 +310,9 @@ pub fn all_uuids(ctx: &mut Context<'_>, table: &str) -> CtlResult<Vec<Uuid>> {
         .session()
         .transact(&[op.into()])
         .map_err(|e| transaction_error(&e))?;
-    let mut picker = ColumnPicker::new(&["_uuid"]);
     Ok(take_rows(&mut results, 0)
-        .into_iter()
-        .filter_map(|row| {
-            picker
-                .pick(row)
-                .pop()
-                .flatten()
-                .as_ref()
-                .and_then(uuid_value)
-        })
+        .iter()
+        .filter_map(|row| row.get("_uuid").and_then(uuid_value))
         .collect())
 }
 

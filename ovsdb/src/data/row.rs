@@ -655,36 +655,8 @@ impl<'de> Visitor<'de> for RowList {
 
 impl<'de> Deserialize<'de> for Row {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Row;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an OVSDB row (object of column name to value)")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Row, A::Error> {
-                let mut columns: Vec<(CompactString, Datum)> =
-                    Vec::with_capacity(map.size_hint().unwrap_or(8).min(256));
-                while let Some(name) = map.next_key::<CompactString>()? {
-                    let value: Datum = map.next_value()?;
-                    columns.push((name, value));
-                }
-                let order = name_order(&columns)?;
-                let values = values_in(&mut columns, &order);
-                let names = order
-                    .iter()
-                    .map(|&i| std::mem::take(&mut columns[i].0))
-                    .collect();
-                Ok(Row {
-                    shape: Arc::new(Shape {
-                        names,
-                        defaults: Vec::new(),
-                    }),
-                    values,
-                    present: DENSE,
-                })
-            }
-        }
-        deserializer.deserialize_map(V)
+        // A reader of one row: its columns sorted by name, a repeated one refused.
+        de::DeserializeSeed::deserialize(&mut RowReader::default(), deserializer)
     }
 }
 

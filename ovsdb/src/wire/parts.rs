@@ -105,81 +105,88 @@ pub(crate) enum ReplyHead {
     Yes { id: u64, result_at: usize },
 }
 
+/// Why a buffer does not (yet) match a shape.
+enum Miss {
+    /// It is a prefix of the shape, so far.
+    NeedMore,
+    /// It is something else.
+    No,
+}
+
+/// A [`Matcher`] step as a `Result`, so that matching reads as a chain of `?`.
+fn need(step: Option<bool>) -> Result<(), Miss> {
+    match step {
+        None => Err(Miss::NeedMore),
+        Some(false) => Err(Miss::No),
+        Some(true) => Ok(()),
+    }
+}
+
 /// Matches `buf` against `{"id":N,"result":` (see [`ReplyHead`]).
 pub(crate) fn reply_head(buf: &[u8]) -> ReplyHead {
-    let mut m = Matcher { buf, at: 0 };
-    macro_rules! step {
-        ($e:expr) => {
-            match $e {
-                None => return ReplyHead::NeedMore,
-                Some(false) => return ReplyHead::No,
-                Some(true) => {}
-            }
-        };
+    match head(buf) {
+        Ok((id, result_at)) => ReplyHead::Yes { id, result_at },
+        Err(Miss::NeedMore) => ReplyHead::NeedMore,
+        Err(Miss::No) => ReplyHead::No,
     }
-    step!(m.literal(b"{\"id\":"));
+}
+
+/// The id and where the result starts.
+fn head(buf: &[u8]) -> Result<(u64, usize), Miss> {
+    let mut m = Matcher { buf, at: 0 };
+    need(m.literal(b"{\"id\":"))?;
     let digits_at = m.at;
-    step!(m.digits());
-    let id = match std::str::from_utf8(&buf[digits_at..m.at])
+    need(m.digits())?;
+    let id = std::str::from_utf8(&buf[digits_at..m.at])
         .ok()
         .and_then(|d| d.parse::<u64>().ok())
-    {
-        Some(id) => id,
-        None => return ReplyHead::No,
-    };
-    step!(m.literal(b",\"result\":"));
-    ReplyHead::Yes {
-        id,
-        result_at: m.at,
-    }
+        .ok_or(Miss::No)?;
+    need(m.literal(b",\"result\":"))?;
+    Ok((id, m.at))
 }
 
 /// Recognises the start of a reply that can be cut (see [`Shape`]).
 pub(super) fn recognize(buf: &[u8]) -> Shape {
-    let (id, result_at) = match reply_head(buf) {
-        ReplyHead::NeedMore => return Shape::NeedMore,
-        ReplyHead::No => return Shape::No,
-        ReplyHead::Yes { id, result_at } => (id, result_at),
-    };
-    let mut m = Matcher { buf, at: result_at };
-    macro_rules! step {
-        ($e:expr) => {
-            match $e {
-                None => return Shape::NeedMore,
-                Some(false) => return Shape::No,
-                Some(true) => {}
-            }
-        };
+    match cuttable(buf) {
+        Ok(shape) => shape,
+        Err(Miss::NeedMore) => Shape::NeedMore,
+        Err(Miss::No) => Shape::No,
     }
+}
+
+/// [`recognize`]'s match; only ever `Ok(Shape::Yes {..})`.
+fn cuttable(buf: &[u8]) -> Result<Shape, Miss> {
+    let (id, result_at) = head(buf)?;
+    let mut m = Matcher { buf, at: result_at };
     match buf.get(m.at) {
-        None => Shape::NeedMore,
-        Some(b'{') => Shape::Yes {
+        None => Err(Miss::NeedMore),
+        Some(b'{') => Ok(Shape::Yes {
             table_level: 3,
             id,
             prefix: result_at..result_at,
             updates_start: result_at + 1,
-        },
+        }),
         Some(b'[') => {
             m.at += 1;
             match buf.get(m.at) {
-                None => return Shape::NeedMore,
-                Some(b't') => step!(m.literal(b"true")),
-                Some(b'f') => step!(m.literal(b"false")),
-                Some(_) => return Shape::No,
+                None => return Err(Miss::NeedMore),
+                Some(b't') => need(m.literal(b"true"))?,
+                Some(b'f') => need(m.literal(b"false"))?,
+                Some(_) => return Err(Miss::No),
             }
-            step!(m.literal(b",\""));
-            step!(m.uuid_text());
-            step!(m.literal(b"\","));
+            need(m.literal(b",\""))?;
+            need(m.uuid_text())?;
+            need(m.literal(b"\","))?;
             let prefix = result_at..m.at;
-            step!(m.literal(b"{"));
-            Shape::Yes {
+            need(m.literal(b"{"))?;
+            Ok(Shape::Yes {
                 table_level: 4,
                 id,
                 prefix,
                 updates_start: m.at,
-            }
+            })
         }
-        Some(_) => Shape::No,
+        Some(_) => Err(Miss::No),
     }
 }
 

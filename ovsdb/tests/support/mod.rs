@@ -1,6 +1,6 @@
-//! Helpers shared by the reliability tests (`soak`, `db_change`): dumping a database through a
-//! fresh client, comparing a replica with it, writing with careful retries, and reading the
-//! process's resident memory.
+//! Helpers shared by the client tests: dumping a database through a fresh client, comparing
+//! a replica with it, writing with careful retries, stopping a server under a client, and
+//! reading the process's resident memory.
 //!
 //! Each test file includes this module and uses a part of it.
 #![allow(dead_code)]
@@ -8,9 +8,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use ovsdb::client::{Client, ClientOptions, Error, ReplicaHandle};
+use ovsdb::client::{Client, ClientOptions, ConnectionState, Error, ReplicaHandle};
 use ovsdb::data::{Atom, Datum, Row, Uuid};
 use ovsdb::ops::{Condition, Operation, OperationResult};
+use ovsdb::testing::Sandbox;
+use tokio::sync::watch;
 use tokio::time::{timeout, Instant};
 
 /// Rows by (table, uuid), without `_uuid` and `_version`.
@@ -244,4 +246,21 @@ pub fn rss_kib() -> u64 {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .expect("VmRSS in /proc/self/status")
+}
+
+/// Stops `sb`'s server and waits, up to `limit`, until the client whose `state` this is has
+/// noticed (it is connecting again).
+pub async fn stop_and_wait_connecting(
+    sb: &mut Sandbox,
+    state: &mut watch::Receiver<ConnectionState>,
+    limit: Duration,
+) {
+    sb.stop();
+    timeout(
+        limit,
+        state.wait_for(|s| matches!(s, ConnectionState::Connecting)),
+    )
+    .await
+    .expect("the client did not notice the server stopping in time")
+    .expect("the client's state channel closed");
 }
