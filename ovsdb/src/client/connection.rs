@@ -24,15 +24,16 @@ use tokio_util::codec::FramedRead;
 use super::backoff::Backoff;
 use super::cluster::{ClusterTracker, Rejection, ServerDatabase};
 use super::events::{ConnectionState, LockStatus, MonitorEvent, Updates};
+use super::in_parts::{Decoded, InParts};
 use super::options::ClientOptions;
 use super::reply::{Incoming, Reply};
 use super::writer::Writer;
 use super::Error;
 use crate::data::Uuid;
 use crate::monitor::{
-    MonitorCondSinceReply, MonitorRequest, PartsDecoder, PartsReply, TableUpdates, TableUpdates2,
+    MonitorCondSinceReply, MonitorRequest, PartsReply, TableUpdates, TableUpdates2,
 };
-use crate::replica::{Event as ReplicaEvent, Replica};
+use crate::replica::{Event as ReplicaEvent, Replica, ReplicaError, StagedRows};
 use crate::transport::{connect, Remote, Transport};
 use crate::wire::{Chunk, JsonFramer, Part, RawMessage, ReplyFramer, WireError};
 
@@ -207,7 +208,7 @@ enum Partial {
     Decoding {
         id: u64,
         method: MonitorMethod,
-        decoder: PartsDecoder,
+        parts: Box<InParts>,
     },
     /// Any other reply, put back together for the general path.
     Joining(BytesMut),
@@ -218,7 +219,7 @@ enum Arrived {
     /// A whole message.
     Frame(Bytes),
     /// A monitor reply decoded from its parts, answering request `id`.
-    Decoded { id: u64, reply: PartsReply },
+    Decoded { id: u64, reply: Decoded },
 }
 
 struct Session {
@@ -767,7 +768,7 @@ impl Task {
         let id = self.send_request(s, method, &params, pending).await?;
         loop {
             let read = s.reader.next().await;
-            let frame = match self.received(s, read)? {
+            let frame = match self.received(s, read).await? {
                 None => continue,
                 Some(Arrived::Frame(frame)) => frame,
                 Some(Arrived::Decoded { id: rid, reply }) if rid == id => {
@@ -814,7 +815,7 @@ impl Task {
             });
             tokio::select! {
                 read = s.reader.next() => {
-                    let handled = match self.received(s, read) {
+                    let handled = match self.received(s, read).await {
                         Ok(None) => Ok(()),
                         Ok(Some(Arrived::Frame(frame))) => self.dispatch(s, frame).await,
                         Ok(Some(Arrived::Decoded { id, reply })) => {
@@ -1062,8 +1063,19 @@ impl Task {
             }
         };
         let event = match (decoded, method) {
-            (Some(PartsReply::Cond(u)), _) => Ok(MonitorEvent::Reset(Updates::V2(u))),
-            (Some(PartsReply::Since(r)), _) => Ok(since(&mut self.monitors[pos], r)),
+            (Some(Decoded::Staged { since, rows }), _) => {
+                let m = &mut self.monitors[pos];
+                if let Some((_, last_txn_id)) = since {
+                    m.last_txn_id = Some(last_txn_id);
+                }
+                m.live = true;
+                self.deliver_staged(s, pos, rows).await?;
+                return Ok(Ok(()));
+            }
+            (Some(Decoded::Rows(PartsReply::Cond(u))), _) => {
+                Ok(MonitorEvent::Reset(Updates::V2(u)))
+            }
+            (Some(Decoded::Rows(PartsReply::Since(r))), _) => Ok(since(&mut self.monitors[pos], r)),
             (None, MonitorMethod::Monitor) => crate::wire::from_json_slice::<TableUpdates>(result)
                 .map(|u| MonitorEvent::Reset(Updates::V1(u)))
                 .map_err(decode),
@@ -1100,47 +1112,85 @@ impl Task {
     ) -> Result<(), SessionEnd> {
         let gone = match &mut self.monitors[pos].sink {
             Sink::Events(tx) => tx.clone().send(event).await.is_err(),
-            Sink::Replica(r) => {
+            Sink::Replica(_) => {
                 let is_reset = matches!(event, MonitorEvent::Reset(_));
-                let applied = {
-                    let mut data = r.data.write().unwrap_or_else(|e| e.into_inner());
-                    match event {
-                        MonitorEvent::Reset(Updates::V2(u)) => {
-                            data.replace_tables_owned(&r.tables, u)
-                        }
-                        MonitorEvent::Reset(Updates::V1(u)) => {
-                            data.replace_tables_from_update(&r.tables, &u)
-                        }
-                        MonitorEvent::Update(Updates::V2(u)) => data.apply_update2(&u),
-                        MonitorEvent::Update(Updates::V1(u)) => data.apply_update(&u),
-                        MonitorEvent::Canceled => Ok(Vec::new()),
+                let apply = |data: &mut Replica, tables: &[String]| match event {
+                    MonitorEvent::Reset(Updates::V2(u)) => data.replace_tables_owned(tables, u),
+                    MonitorEvent::Reset(Updates::V1(u)) => {
+                        data.replace_tables_from_update(tables, &u)
                     }
+                    MonitorEvent::Update(Updates::V2(u)) => data.apply_update2(&u),
+                    MonitorEvent::Update(Updates::V1(u)) => data.apply_update(&u),
+                    MonitorEvent::Canceled => Ok(Vec::new()),
                 };
-                match applied {
-                    Ok(events) => {
-                        if is_reset {
-                            r.synced.send_replace(true);
-                        }
-                        if let (Some(tx), false) = (&r.events, events.is_empty()) {
-                            if tx.send(events).await.is_err() {
-                                r.events = None;
-                            }
-                        }
-                        // Only the task holds the data: every handle is gone.
-                        Arc::strong_count(&r.data) == 1
-                    }
-                    Err(e) => {
-                        let m = &mut self.monitors[pos];
-                        m.last_txn_id = None;
-                        return Err(SessionEnd::Lost(format!(
-                            "monitor {}: the server sent an update that does not fit the \
-                             replica ({e}); starting over from the full contents",
-                            m.id
-                        )));
-                    }
-                }
+                self.apply_to_replica(pos, is_reset, apply).await?
             }
         };
+        self.cancel_if_gone(s, pos, gone).await
+    }
+
+    /// Puts a replica's new contents, staged as the reply's parts arrived, in place (see
+    /// [`Task::deliver`]).
+    async fn deliver_staged(
+        &mut self,
+        s: &mut Session,
+        pos: usize,
+        rows: Result<Vec<StagedRows>, ReplicaError>,
+    ) -> Result<(), SessionEnd> {
+        let apply = |data: &mut Replica, tables: &[String]| {
+            rows.and_then(|rows| data.replace_tables_staged(tables, rows))
+        };
+        let gone = self.apply_to_replica(pos, true, apply).await?;
+        self.cancel_if_gone(s, pos, gone).await
+    }
+
+    /// Applies a change to the replica of monitor `pos` and hands its events on; whether every
+    /// handle on the replica is gone.
+    async fn apply_to_replica(
+        &mut self,
+        pos: usize,
+        is_reset: bool,
+        apply: impl FnOnce(&mut Replica, &[String]) -> Result<Vec<ReplicaEvent>, ReplicaError>,
+    ) -> Result<bool, SessionEnd> {
+        let m = &mut self.monitors[pos];
+        let Sink::Replica(r) = &mut m.sink else {
+            return Ok(false);
+        };
+        let applied = {
+            let mut data = r.data.write().unwrap_or_else(|e| e.into_inner());
+            apply(&mut data, &r.tables)
+        };
+        match applied {
+            Ok(events) => {
+                if is_reset {
+                    r.synced.send_replace(true);
+                }
+                if let (Some(tx), false) = (&r.events, events.is_empty()) {
+                    if tx.send(events).await.is_err() {
+                        r.events = None;
+                    }
+                }
+                // Only the task holds the data: every handle is gone.
+                Ok(Arc::strong_count(&r.data) == 1)
+            }
+            Err(e) => {
+                m.last_txn_id = None;
+                Err(SessionEnd::Lost(format!(
+                    "monitor {}: the server sent an update that does not fit the \
+                     replica ({e}); starting over from the full contents",
+                    m.id
+                )))
+            }
+        }
+    }
+
+    /// Cancels monitor `pos` if its subscriber is `gone`.
+    async fn cancel_if_gone(
+        &mut self,
+        s: &mut Session,
+        pos: usize,
+        gone: bool,
+    ) -> Result<(), SessionEnd> {
         if gone {
             let m = self.monitors.remove(pos);
             if m.live {
@@ -1153,7 +1203,7 @@ impl Task {
 
     /// What one read from the framer brought: the connection's end or a corrupt stream end
     /// the session; anything else counts as activity and is taken by [`Task::take_chunk`].
-    fn received(
+    async fn received(
         &mut self,
         s: &mut Session,
         read: Option<Result<Chunk, WireError>>,
@@ -1165,34 +1215,36 @@ impl Task {
         };
         s.last_rx = Instant::now();
         s.echo_sent = None;
-        self.take_chunk(s, chunk)
+        self.take_chunk(s, chunk).await
     }
 
     /// Takes one chunk from the framer: a whole message comes back as it is; the parts of a
     /// large reply are decoded as they arrive (a monitor's contents, so the reply's bytes are
     /// never all held) or put back together (anything else), and the reply comes back once
     /// its last part is in.
-    fn take_chunk(&mut self, s: &mut Session, chunk: Chunk) -> Result<Option<Arrived>, SessionEnd> {
+    async fn take_chunk(
+        &mut self,
+        s: &mut Session,
+        chunk: Chunk,
+    ) -> Result<Option<Arrived>, SessionEnd> {
         let part = match chunk {
             Chunk::Frame(frame) => return Ok(Some(Arrived::Frame(frame))),
             Chunk::Part(part) => part,
         };
         let last = part.last;
         let partial = match s.partial.take() {
-            None => self.begin_parts(s, &part)?,
+            None => self.begin_parts(s, part)?,
             Some(Partial::Decoding {
                 id,
                 method,
-                mut decoder,
+                mut parts,
             }) => {
-                decoder
-                    .add(&part)
-                    .map_err(|e| monitor_decode_failed(method, e))?;
-                Partial::Decoding {
-                    id,
-                    method,
-                    decoder,
+                let failed = |e| monitor_decode_failed(method, e);
+                if parts.full() {
+                    parts.settle_oldest().await.map_err(failed)?;
                 }
+                parts.add(part).map_err(failed)?;
+                Partial::Decoding { id, method, parts }
             }
             Some(Partial::Joining(mut joined)) => {
                 if joined.len() + part.raw.len() > self.opts.max_message_size {
@@ -1214,14 +1266,11 @@ impl Task {
             return Ok(None);
         }
         Ok(Some(match partial {
-            Partial::Decoding {
+            Partial::Decoding { id, method, parts } => Arrived::Decoded {
                 id,
-                method,
-                decoder,
-            } => Arrived::Decoded {
-                id,
-                reply: decoder
+                reply: parts
                     .finish()
+                    .await
                     .map_err(|e| monitor_decode_failed(method, e))?,
             },
             Partial::Joining(joined) => Arrived::Frame(joined.freeze()),
@@ -1230,37 +1279,48 @@ impl Task {
 
     /// How the first part of a large reply is taken: decoded piecewise if it answers one of
     /// our `monitor_cond` / `monitor_cond_since` requests in that method's shape, else joined.
-    fn begin_parts(&self, s: &Session, part: &Part) -> Result<Partial, SessionEnd> {
+    /// A reply that resets a replica (a start, or a resume the server could not continue) is
+    /// also staged for it as it arrives.
+    fn begin_parts(&self, s: &Session, part: Part) -> Result<Partial, SessionEnd> {
         let Some(head) = &part.head else {
             return Err(SessionEnd::Lost(
                 "the framer yielded a reply's part without its beginning".into(),
             ));
         };
+        let id = head.id;
+        let (monitor, resume) = match s.pending.get(&id) {
+            Some(Pending::StartMonitor { id, .. }) => (Some(id), false),
+            Some(Pending::ResumeMonitor { id }) => (Some(id), true),
+            _ => (None, false),
+        };
         // A `monitor_cond_since` result opens with `[FOUND,"TXN-ID",`; a `monitor_cond` one
         // with the updates themselves.
-        let method = match s.pending.get(&head.id) {
-            Some(Pending::StartMonitor { id, .. } | Pending::ResumeMonitor { id }) => self
-                .monitors
-                .iter()
-                .find(|m| &m.id == id)
-                .map(|m| m.method)
-                .filter(|&m| {
-                    matches!(
-                        (m, head.prefix.is_empty()),
-                        (MonitorMethod::MonitorCond, true)
-                            | (MonitorMethod::MonitorCondSince, false)
-                    )
-                }),
+        let monitor = monitor
+            .and_then(|mid| self.monitors.iter().find(|m| &m.id == mid))
+            .filter(|m| {
+                matches!(
+                    (m.method, head.prefix.is_empty()),
+                    (MonitorMethod::MonitorCond, true) | (MonitorMethod::MonitorCondSince, false)
+                )
+            });
+        let Some(monitor) = monitor else {
+            return Ok(Partial::Joining(BytesMut::from(&part.raw[..])));
+        };
+        let method = monitor.method;
+        // Resumed changes are an update; anything else replaces the replica's tables.
+        let stage_for = |since: Option<(bool, Uuid)>| match &monitor.sink {
+            Sink::Replica(r) if !(resume && since.is_some_and(|(found, _)| found)) => {
+                Some(Arc::clone(&r.data))
+            }
             _ => None,
         };
-        match method {
-            Some(method) => Ok(Partial::Decoding {
-                id: head.id,
-                method,
-                decoder: PartsDecoder::start(part).map_err(|e| monitor_decode_failed(method, e))?,
-            }),
-            None => Ok(Partial::Joining(BytesMut::from(&part.raw[..]))),
-        }
+        Ok(Partial::Decoding {
+            id,
+            method,
+            parts: Box::new(
+                InParts::start(part, stage_for).map_err(|e| monitor_decode_failed(method, e))?,
+            ),
+        })
     }
 
     /// A monitor reply decoded from its parts: handled as its reply.
@@ -1268,7 +1328,7 @@ impl Task {
         &mut self,
         s: &mut Session,
         id: u64,
-        reply: PartsReply,
+        reply: Decoded,
     ) -> Result<(), SessionEnd> {
         match s.pending.remove(&id) {
             Some(pending) => self.on_reply(s, pending, Reply::decoded(reply)).await,

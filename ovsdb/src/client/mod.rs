@@ -39,6 +39,7 @@ pub mod cluster;
 mod connection;
 mod error;
 mod events;
+mod in_parts;
 mod options;
 mod replicate;
 mod reply;

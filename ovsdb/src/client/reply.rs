@@ -15,7 +15,7 @@ use std::ops::Range;
 use bytes::Bytes;
 use serde_json::value::RawValue;
 
-use crate::monitor::PartsReply;
+use super::in_parts::Decoded;
 use crate::wire::parts::{reply_head, ReplyHead, SUCCESS_TAIL};
 use crate::wire::{RawMessage, WireError};
 
@@ -24,7 +24,7 @@ use crate::wire::{RawMessage, WireError};
 pub(crate) struct Reply {
     outcome: Result<Bytes, String>,
     /// A monitor reply that came in parts, decoded as they arrived (its bytes are gone).
-    decoded: Option<Box<PartsReply>>,
+    decoded: Option<Box<Decoded>>,
 }
 
 impl Reply {
@@ -42,7 +42,7 @@ impl Reply {
     }
 
     /// A successful monitor reply already decoded from its parts.
-    pub(crate) fn decoded(reply: PartsReply) -> Reply {
+    pub(crate) fn decoded(reply: Decoded) -> Reply {
         Reply {
             outcome: Ok(Bytes::new()),
             decoded: Some(Box::new(reply)),
@@ -50,7 +50,7 @@ impl Reply {
     }
 
     /// The reply decoded from its parts, if it came that way.
-    pub(crate) fn take_decoded(&mut self) -> Option<PartsReply> {
+    pub(crate) fn take_decoded(&mut self) -> Option<Decoded> {
         self.decoded.take().map(|d| *d)
     }
 

@@ -5,7 +5,7 @@ pub mod parts;
 pub mod request;
 pub mod update;
 
-pub use self::parts::{PartsDecoder, PartsReply};
+pub use self::parts::{DecodedPart, PartsDecoder, PartsReply};
 pub use self::request::{MonitorRequest, MonitorSelect};
 pub use self::update::{
     MonitorCondSinceReply, RowChange, RowUpdate, RowUpdate2, TableUpdate, TableUpdates,

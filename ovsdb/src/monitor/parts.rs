@@ -24,18 +24,56 @@ pub enum PartsReply {
 
 /// Decodes a monitor reply part by part: [`PartsDecoder::start`] with the first part,
 /// [`PartsDecoder::add`] for each of the others in order, then [`PartsDecoder::finish`].
+///
+/// The rows of a part decode without the parts before it ([`PartsDecoder::decode`]), so
+/// several parts can be decoded at once (on other threads) and then [`pushed`](Self::push)
+/// in their order: [`PartsDecoder::head`] starts a decoder without decoding the first part's
+/// rows.
 #[derive(Debug)]
 pub struct PartsDecoder {
     /// The `monitor_cond_since` head (found, last transaction id), if the reply has one.
     since: Option<(bool, crate::data::Uuid)>,
     tables: Vec<TableUpdate<super::RowUpdate2>>,
+    /// The table the parts so far ended in.
+    current: Option<CompactString>,
     /// The last part has been added.
     done: bool,
+}
+
+/// The rows of one part of a monitor reply, decoded ([`PartsDecoder::decode`]), to be
+/// [`pushed`](PartsDecoder::push) in the parts' order.
+#[derive(Debug)]
+pub struct DecodedPart {
+    /// The part's rows, per table, in order.
+    pub(crate) segments: Vec<TableUpdate<super::RowUpdate2>>,
+    /// How the part ends the reply, checked when it is pushed.
+    pub(crate) end: PartEnd,
+}
+
+/// What a part says of its place in the reply, checked in order by [`PartsDecoder::push`]:
+/// whether its first rows continue the table before it, and whether it is the last part.
+#[derive(Debug, Clone)]
+pub(crate) struct PartEnd {
+    /// The name of the table the first segment continues, if it continues one.
+    pub(crate) continues: Option<CompactString>,
+    /// The name of the table of the last segment, if the part has rows of any.
+    ends_in: Option<CompactString>,
+    /// The part's bytes after the table updates object, on the last part.
+    tail: Option<Vec<u8>>,
+    last: bool,
 }
 
 impl PartsDecoder {
     /// Starts with the reply's first part (the one with a [`head`](Part::head)).
     pub fn start(part: &Part) -> serde_json::Result<PartsDecoder> {
+        let mut decoder = PartsDecoder::head(part)?;
+        decoder.add(part)?;
+        Ok(decoder)
+    }
+
+    /// Starts with the head of the reply's first part, without its rows: decode them with
+    /// [`PartsDecoder::decode`] and [`push`](Self::push) them first.
+    pub fn head(part: &Part) -> serde_json::Result<PartsDecoder> {
         let head = part
             .head
             .as_ref()
@@ -53,20 +91,27 @@ impl PartsDecoder {
             let r: MonitorCondSinceReply = crate::wire::from_json_slice(&closed)?;
             Some((r.found, r.last_txn_id))
         };
-        let mut decoder = PartsDecoder {
+        Ok(PartsDecoder {
             since,
             tables: Vec::new(),
+            current: None,
             done: false,
-        };
-        decoder.add(part)?;
-        Ok(decoder)
+        })
+    }
+
+    /// The `monitor_cond_since` head: whether the server found the transaction asked for,
+    /// and its last transaction id. `None` for a `monitor_cond` reply.
+    pub fn since(&self) -> Option<(bool, crate::data::Uuid)> {
+        self.since
     }
 
     /// Decodes the rows of the next part.
     pub fn add(&mut self, part: &Part) -> serde_json::Result<()> {
-        if self.done {
-            return Err(serde_json::Error::custom("a part after the reply's last"));
-        }
+        self.push(PartsDecoder::decode(part)?)
+    }
+
+    /// Decodes the rows of one part on their own (any part, in any order, on any thread).
+    pub fn decode(part: &Part) -> serde_json::Result<DecodedPart> {
         if part.broken {
             return Err(serde_json::Error::custom(
                 "the reply is not a table-updates object as ovsdb-server writes it",
@@ -77,35 +122,75 @@ impl PartsDecoder {
             raw.get(r.clone())
                 .ok_or_else(|| serde_json::Error::custom("a row range outside its part"))
         };
-        for segment in &part.segments {
+        let continues = match &part.continues {
+            Some(name) => Some(crate::wire::from_json_slice::<CompactString>(name)?),
+            None => None,
+        };
+        let mut segments = Vec::with_capacity(part.segments.len());
+        for (n, segment) in part.segments.iter().enumerate() {
             let members = slice(&segment.rows)?;
-            match &segment.table {
-                Some(key) => {
-                    let table: CompactString = crate::wire::from_json_slice(slice(key)?)?;
-                    let rows = rows2_from_members(members)?;
-                    self.tables.push(TableUpdate { table, rows });
-                }
-                None => {
-                    let members = continued(members)?;
-                    if members.is_empty() {
-                        continue;
-                    }
-                    let rows = rows2_from_members(members)?;
-                    let table = self
-                        .tables
-                        .last_mut()
-                        .ok_or_else(|| serde_json::Error::custom("rows that continue no table"))?;
-                    table.rows.extend(rows);
-                }
+            let (table, members) = match (&segment.table, &continues) {
+                (Some(key), _) => (crate::wire::from_json_slice(slice(key)?)?, members),
+                (None, Some(name)) if n == 0 => (name.clone(), continued(members)?),
+                (None, _) => return Err(serde_json::Error::custom("rows that continue no table")),
+            };
+            let rows = match members.is_empty() {
+                true => Vec::new(),
+                false => rows2_from_members(members)?,
+            };
+            segments.push(TableUpdate { table, rows });
+        }
+        let tail = match part.last {
+            // What follows the updates object: the reply's tail.
+            true => part
+                .tail
+                .as_ref()
+                .and_then(|t| raw.get(t.clone()))
+                .map(<[u8]>::to_vec),
+            false => None,
+        };
+        Ok(DecodedPart {
+            end: PartEnd {
+                continues,
+                ends_in: segments.last().map(|s| s.table.clone()),
+                tail,
+                last: part.last,
+            },
+            segments,
+        })
+    }
+
+    /// Adds a decoded part, the parts in their order.
+    pub fn push(&mut self, part: DecodedPart) -> serde_json::Result<()> {
+        self.check_end(&part.end)?;
+        let mut segments = part.segments.into_iter();
+        if part.end.continues.is_some() {
+            if let (Some(first), Some(table)) = (segments.next(), self.tables.last_mut()) {
+                table.rows.extend(first.rows);
             }
         }
-        if part.last {
-            // What follows the updates object: the reply's tail, after the `]` that closes a
-            // `monitor_cond_since` result.
-            let tail = part.tail.as_ref().and_then(|t| raw.get(t.clone()));
+        self.tables.extend(segments);
+        Ok(())
+    }
+
+    /// Checks that a part may come next (for callers that keep the rows themselves): its
+    /// first rows continue the table the reply is in, and the last part ends the reply as a
+    /// successful monitor reply.
+    pub(crate) fn check_end(&mut self, end: &PartEnd) -> serde_json::Result<()> {
+        if self.done {
+            return Err(serde_json::Error::custom("a part after the reply's last"));
+        }
+        if end.continues.is_some() && end.continues != self.current {
+            return Err(serde_json::Error::custom("rows that continue no table"));
+        }
+        if end.ends_in.is_some() {
+            self.current.clone_from(&end.ends_in);
+        }
+        if end.last {
+            // After the `]` that closes a `monitor_cond_since` result.
             let tail = match self.since {
-                Some(_) => tail.and_then(|t| t.strip_prefix(b"]")),
-                None => tail,
+                Some(_) => end.tail.as_deref().and_then(|t| t.strip_prefix(b"]")),
+                None => end.tail.as_deref(),
             };
             if tail != Some(SUCCESS_TAIL) {
                 return Err(serde_json::Error::custom(

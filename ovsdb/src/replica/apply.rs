@@ -1,7 +1,7 @@
 //! Applying monitor data: validate a whole batch into a list of row changes, then commit it.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use compact_str::CompactString;
@@ -14,13 +14,13 @@ use crate::monitor::{RowChange, TableUpdates, TableUpdates2};
 use crate::schema::{ColumnType, ConstraintViolation, TableSchema};
 
 /// One row's change, computed but not yet applied.
-struct Change {
-    table: usize,
-    uuid: Uuid,
-    old: Option<Arc<Row>>,
-    new: Option<Arc<Row>>,
+pub(super) struct Change {
+    pub(super) table: usize,
+    pub(super) uuid: Uuid,
+    pub(super) old: Option<Arc<Row>>,
+    pub(super) new: Option<Arc<Row>>,
     /// Stored without an event (a replace that only changed `_version`).
-    silent: bool,
+    pub(super) silent: bool,
 }
 
 /// The changes of one batch, checked against the replica as the batch goes (a row inserted
@@ -184,152 +184,10 @@ impl Replica {
         Ok(self.commit(changes))
     }
 
-    /// Makes the contents of `tables` exactly the rows of `initial` (the reply of a monitor
-    /// that could not resume), and returns only the real differences: rows that appeared,
-    /// disappeared or changed. Rows whose contents are the same produce no event; rows that
-    /// differ only in `_version` are stored without an event. Tables not named are untouched;
-    /// a named table absent from `initial` ends up empty.
-    ///
-    /// `initial` may hold only `initial` or `insert` rows, each once, of the named tables.
-    /// All or nothing: on error the replica is unchanged.
-    pub fn replace_tables<S: AsRef<str>>(
-        &mut self,
-        tables: &[S],
-        initial: &TableUpdates2,
-    ) -> Result<Vec<Event>, ReplicaError> {
-        self.replace_tables_owned(tables, initial.clone())
-    }
-
-    /// [`Replica::replace_tables`] taking the initial view by value, so its values move into
-    /// the replica instead of being copied (the client hands it each monitor reply this way).
-    pub fn replace_tables_owned<S: AsRef<str>>(
-        &mut self,
-        tables: &[S],
-        initial: TableUpdates2,
-    ) -> Result<Vec<Event>, ReplicaError> {
-        let mut target = self.replace_target(tables)?;
-        for table in initial.tables {
-            let t = self.table_index(&table.table)?;
-            for row in table.rows {
-                match row.change {
-                    RowChange::Initial(new) | RowChange::Insert(new) => {
-                        target.add(self, t, row.uuid, new)?
-                    }
-                    RowChange::Modify(_) | RowChange::Delete => {
-                        return Err(ReplicaError::NotInitial {
-                            table: self.name(t),
-                            uuid: row.uuid,
-                        })
-                    }
-                }
-            }
-        }
-        let changes = self.replace_changes(target);
-        Ok(self.commit(changes))
-    }
-
-    /// [`Replica::replace_tables`] from RFC 7047 `<table-updates>` (a `monitor` reply): every
-    /// row must have `new` and no `old`.
-    pub fn replace_tables_from_update<S: AsRef<str>>(
-        &mut self,
-        tables: &[S],
-        initial: &TableUpdates,
-    ) -> Result<Vec<Event>, ReplicaError> {
-        let mut target = self.replace_target(tables)?;
-        for table in &initial.tables {
-            let t = self.table_index(&table.table)?;
-            for row in &table.rows {
-                match (&row.old, &row.new) {
-                    (None, Some(new)) => target.add(self, t, row.uuid, new.clone())?,
-                    _ => {
-                        return Err(ReplicaError::NotInitial {
-                            table: self.name(t),
-                            uuid: row.uuid,
-                        })
-                    }
-                }
-            }
-        }
-        let changes = self.replace_changes(target);
-        Ok(self.commit(changes))
-    }
-
-    /// Removes every row of `tables` (e.g. when their monitor is canceled), returning a delete
-    /// event per row.
-    pub fn clear_tables<S: AsRef<str>>(
-        &mut self,
-        tables: &[S],
-    ) -> Result<Vec<Event>, ReplicaError> {
-        let target = self.replace_target(tables)?;
-        let changes = self.replace_changes(target);
-        Ok(self.commit(changes))
-    }
-
-    fn replace_target<S: AsRef<str>>(&self, tables: &[S]) -> Result<Target, ReplicaError> {
-        let mut target = Target {
-            tables: Vec::new(),
-            placed: Placement::default(),
-        };
-        for name in tables {
-            let t = self.table_index(name.as_ref())?;
-            if !target.tables.iter().any(|x| x.table == t) {
-                target.tables.push(TargetTable {
-                    table: t,
-                    rows: Vec::new(),
-                    uuids: HashSet::default(),
-                });
-            }
-        }
-        Ok(target)
-    }
-
-    /// The changes that turn the target tables' rows into the target's.
-    fn replace_changes(&self, target: Target) -> Vec<Change> {
-        let mut changes = Vec::new();
-        for TargetTable {
-            table: t,
-            rows,
-            uuids,
-        } in target.tables
-        {
-            let Some(table) = self.tables.get(t) else {
-                continue;
-            };
-            let mut gone: Vec<(Uuid, &Arc<Row>)> =
-                table.iter().filter(|(u, _)| !uuids.contains(u)).collect();
-            gone.sort_by_key(|(u, _)| *u);
-            for (uuid, old) in gone {
-                changes.push(Change {
-                    table: t,
-                    uuid,
-                    old: Some(Arc::clone(old)),
-                    new: None,
-                    silent: false,
-                });
-            }
-            for (uuid, new) in rows {
-                let old = table.get(uuid);
-                let silent = match old {
-                    Some(old) if **old == *new => continue,
-                    Some(old) => same_but_version(old, &new),
-                    None => false,
-                };
-                changes.push(Change {
-                    table: t,
-                    uuid,
-                    old: old.cloned(),
-                    new: Some(new),
-                    silent,
-                });
-            }
-        }
-        changes
-    }
-
     /// Applies checked changes, returning their events.
     ///
     /// (See [`BULK_INDEX_ROWS`] for how indexes follow a large batch.)
-    fn commit(&mut self, changes: Vec<Change>) -> Vec<Event> {
+    pub(super) fn commit(&mut self, changes: Vec<Change>) -> Vec<Event> {
         let mut inserts = vec![0usize; self.tables.len()];
         for change in &changes {
             if let (None, Some(n)) = (&change.old, inserts.get_mut(change.table)) {
@@ -382,7 +240,7 @@ impl Replica {
     /// A whole row (insert, initial, replace) checked against the schema, with the monitored
     /// columns it lacks at their defaults (read from the table's defaults, not stored in the
     /// row: see [`Row::from_slots`]).
-    fn whole_row(
+    pub(super) fn whole_row(
         &self,
         t: usize,
         uuid: Uuid,
@@ -442,7 +300,7 @@ impl Replica {
         })
     }
 
-    fn name(&self, t: usize) -> CompactString {
+    pub(super) fn name(&self, t: usize) -> CompactString {
         self.tables
             .get(t)
             .map(|table| table.name_compact().clone())
@@ -465,18 +323,10 @@ impl Replica {
     }
 }
 
-/// What the replaced tables should hold: per table, the rows in the order given and their
-/// UUIDs.
-struct Target {
-    tables: Vec<TargetTable>,
-    /// Where the last row's columns went.
-    placed: Placement,
-}
-
 /// Where the columns of the last row [`Replica::whole_row`] placed went among its table's
 /// columns, for the rows after it that share its names.
 #[derive(Default)]
-struct Placement {
+pub(super) struct Placement {
     /// The table and the names placed, if they were all the table's columns.
     key: Option<(usize, NamesKey)>,
     /// Whether they include `_version`.
@@ -507,48 +357,6 @@ impl Placement {
             }
         }
     }
-}
-
-/// One replaced table's target rows.
-struct TargetTable {
-    table: usize,
-    /// The rows, in the order given.
-    rows: Vec<(Uuid, Arc<Row>)>,
-    /// Their UUIDs.
-    uuids: HashSet<Uuid, FastHash>,
-}
-
-impl Target {
-    fn add(
-        &mut self,
-        replica: &Replica,
-        t: usize,
-        uuid: Uuid,
-        row: Row,
-    ) -> Result<(), ReplicaError> {
-        let Some(TargetTable { rows, uuids, .. }) = self.tables.iter_mut().find(|x| x.table == t)
-        else {
-            return Err(ReplicaError::TableNotReplaced {
-                table: replica.name(t),
-            });
-        };
-        if !uuids.insert(uuid) {
-            return Err(ReplicaError::NotInitial {
-                table: replica.name(t),
-                uuid,
-            });
-        }
-        let row = replica.whole_row(t, uuid, row, &mut self.placed)?;
-        rows.push((uuid, Arc::new(row)));
-        Ok(())
-    }
-}
-
-/// True if two rows differ only in `_version`.
-fn same_but_version(a: &Row, b: &Row) -> bool {
-    let a = a.iter().filter(|(c, _)| *c != "_version");
-    let b = b.iter().filter(|(c, _)| *c != "_version");
-    a.eq(b)
 }
 
 fn column_type<'s>(

@@ -113,4 +113,8 @@ pub enum ReplicaError {
         /// What is wrong.
         problem: String,
     },
+    /// Rows checked and shaped for the replica while a monitor reply arrived, whose schema
+    /// changed before they could be put in place (the client then resynchronizes).
+    #[error("rows were staged for another schema of the database")]
+    StagedForOtherSchema,
 }

@@ -76,6 +76,8 @@ mod error;
 mod event;
 mod index;
 mod postings;
+mod replace;
+pub(crate) use self::replace::StagedRows;
 
 /// The hashing of the replica's maps (rows by UUID, index keys): foldhash, several times
 /// cheaper than the standard SipHash on UUIDs and short strings, seeded per process so that

@@ -41,6 +41,10 @@ pub struct Part {
     /// On the last part only: the range of `raw` after the table updates object (for example
     /// `,"error":null}`), or `None` if the reply left the expected shape.
     pub tail: Option<Range<usize>>,
+    /// If the first segment continues the table the previous part ended in: that table's
+    /// name as a JSON string (quotes included), so a part's rows can be decoded without the
+    /// parts before it.
+    pub continues: Option<Bytes>,
     /// This is the reply's last part.
     pub last: bool,
     /// The reply left the expected shape after earlier parts were already yielded: its rows
@@ -300,6 +304,9 @@ pub(super) struct Tracker {
     /// Where the key of the next table starts, once seen.
     key_start: Option<usize>,
     table: Option<OpenTable>,
+    /// The name (a JSON string) of the table left open by the last part yielded, for the
+    /// next part's [`Part::continues`].
+    open_name: Option<Bytes>,
     segments: Vec<Segment>,
     /// Just past the `}` that closes the updates object.
     updates_end: Option<usize>,
@@ -328,6 +335,7 @@ impl Tracker {
             tables_seen: false,
             key_start: None,
             table: None,
+            open_name: None,
             segments: Vec::new(),
             updates_end: None,
         }
@@ -471,14 +479,25 @@ impl Tracker {
     pub(super) fn take_part(&mut self, raw: Bytes, last: bool) -> Part {
         let len = raw.len();
         let mut segments = std::mem::take(&mut self.segments);
+        let continues = self.open_name.take();
         if let Some(t) = &mut self.table {
+            let key = t.key.take();
+            // Copied, not sliced: a slice would keep this whole part's bytes alive.
+            self.open_name = match &key {
+                Some(key) => raw.get(key.clone()).map(Bytes::copy_from_slice),
+                None => continues.clone(),
+            };
             segments.push(Segment {
-                table: t.key.take(),
+                table: key,
                 rows: t.members_start..t.last_row_end,
             });
             t.members_start = t.last_row_end.saturating_sub(len);
             t.last_row_end = t.members_start;
         }
+        let continues = match segments.first() {
+            Some(Segment { table: None, .. }) => continues,
+            _ => None,
+        };
         let head = self.head.take();
         self.yielded = true;
         let tail = match (last, self.updates_end, self.broken) {
@@ -492,6 +511,7 @@ impl Tracker {
             head,
             segments,
             tail,
+            continues,
             last,
             broken: self.broken,
         }
