@@ -33,7 +33,7 @@ use crate::data::Uuid;
 use crate::monitor::{
     MonitorCondSinceReply, MonitorRequest, PartsReply, TableUpdates, TableUpdates2,
 };
-use crate::replica::{Event as ReplicaEvent, Replica, ReplicaError, StagedRows};
+use crate::replica::{Event as ReplicaEvent, Replica, ReplicaError, Staging};
 use crate::transport::{connect, Remote, Transport};
 use crate::wire::{Chunk, JsonFramer, Part, RawMessage, ReplyFramer, WireError};
 
@@ -1114,7 +1114,7 @@ impl Task {
             Sink::Events(tx) => tx.clone().send(event).await.is_err(),
             Sink::Replica(_) => {
                 let is_reset = matches!(event, MonitorEvent::Reset(_));
-                let apply = |data: &mut Replica, tables: &[String]| match event {
+                let apply = |data: &mut Replica, tables: &[String], _: bool| match event {
                     MonitorEvent::Reset(Updates::V2(u)) => data.replace_tables_owned(tables, u),
                     MonitorEvent::Reset(Updates::V1(u)) => {
                         data.replace_tables_from_update(tables, &u)
@@ -1135,22 +1135,23 @@ impl Task {
         &mut self,
         s: &mut Session,
         pos: usize,
-        rows: Result<Vec<StagedRows>, ReplicaError>,
+        rows: Result<Staging, ReplicaError>,
     ) -> Result<(), SessionEnd> {
-        let apply = |data: &mut Replica, tables: &[String]| {
-            rows.and_then(|rows| data.replace_tables_staged(tables, rows))
+        let apply = |data: &mut Replica, tables: &[String], events: bool| {
+            rows.and_then(|rows| data.replace_tables_staged(tables, rows, events))
         };
         let gone = self.apply_to_replica(pos, true, apply).await?;
         self.cancel_if_gone(s, pos, gone).await
     }
 
-    /// Applies a change to the replica of monitor `pos` and hands its events on; whether every
-    /// handle on the replica is gone.
+    /// Applies a change to the replica of monitor `pos` (`apply` gets the replica, the tables
+    /// the monitor fills, and whether anyone listens to its events) and hands the events on;
+    /// whether every handle on the replica is gone.
     async fn apply_to_replica(
         &mut self,
         pos: usize,
         is_reset: bool,
-        apply: impl FnOnce(&mut Replica, &[String]) -> Result<Vec<ReplicaEvent>, ReplicaError>,
+        apply: impl FnOnce(&mut Replica, &[String], bool) -> Result<Vec<ReplicaEvent>, ReplicaError>,
     ) -> Result<bool, SessionEnd> {
         let m = &mut self.monitors[pos];
         let Sink::Replica(r) = &mut m.sink else {
@@ -1158,7 +1159,7 @@ impl Task {
         };
         let applied = {
             let mut data = r.data.write().unwrap_or_else(|e| e.into_inner());
-            apply(&mut data, &r.tables)
+            apply(&mut data, &r.tables, r.events.is_some())
         };
         match applied {
             Ok(events) => {

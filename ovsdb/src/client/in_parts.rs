@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 
 use crate::data::Uuid;
 use crate::monitor::{DecodedPart, PartsDecoder, PartsReply};
-use crate::replica::{Replica, ReplicaError, StagedRows};
+use crate::replica::{Replica, ReplicaError, StagedRows, Staging};
 use crate::wire::Part;
 
 /// How many parts may be decoding at once: one per two cores, at most four; with fewer than
@@ -36,8 +36,9 @@ pub(crate) struct InParts {
     decoder: PartsDecoder,
     /// The replica the reply resets, if it does: its rows are staged for it.
     replica: Option<Arc<RwLock<Replica>>>,
-    /// The rows staged so far (or the first row that does not fit the replica).
-    staged: Result<Vec<StagedRows>, ReplicaError>,
+    /// The rows staged so far, gathered for the replica (or the first row that does not fit
+    /// it).
+    staged: Result<Staging, ReplicaError>,
     /// Parts being decoded, oldest first.
     jobs: VecDeque<JoinHandle<Result<Done, serde_json::Error>>>,
     limit: usize,
@@ -47,12 +48,12 @@ pub(crate) struct InParts {
 pub(crate) enum Decoded {
     /// Decoded rows, for a subscriber or for a replica's incremental update.
     Rows(PartsReply),
-    /// A replica's new contents, staged ([`Replica::replace_tables_staged`] puts them in
-    /// place), or the row that does not fit it.
+    /// A replica's new contents, staged and gathered ([`Replica::replace_tables_staged`]
+    /// puts them in place), or the row that does not fit it.
     Staged {
         /// The `monitor_cond_since` head (found, last transaction id), if any.
         since: Option<(bool, Uuid)>,
-        rows: Result<Vec<StagedRows>, ReplicaError>,
+        rows: Result<Staging, ReplicaError>,
     },
 }
 
@@ -86,7 +87,7 @@ impl InParts {
         let mut parts = InParts {
             decoder,
             replica,
-            staged: Ok(Vec::new()),
+            staged: Ok(Staging::default()),
             jobs: VecDeque::new(),
             limit,
         };
@@ -147,11 +148,19 @@ impl InParts {
             Done::Decoded(part) => self.decoder.push(part),
             Done::Staged { part, rows } => {
                 self.decoder.check_end(&part.end)?;
-                if let Ok(all) = &mut self.staged {
-                    match rows {
-                        Ok(rows) => all.extend(rows),
-                        Err(e) => self.staged = Err(e),
+                // Taken in the parts' order, right after each part's rows were staged: while
+                // they are still in the cache, where the part was staged on this thread.
+                let gathered = match (&mut self.staged, rows, &self.replica) {
+                    (Ok(staging), Ok(rows), Some(replica)) => {
+                        let replica = replica.read().unwrap_or_else(|e| e.into_inner());
+                        rows.into_iter()
+                            .try_for_each(|rows| replica.gather(staging, rows))
                     }
+                    (Ok(_), Err(e), _) => Err(e),
+                    _ => Ok(()),
+                };
+                if let Err(e) = gathered {
+                    self.staged = Err(e);
                 }
                 Ok(())
             }
@@ -308,7 +317,7 @@ mod tests {
             };
             let mut data = staged.write().unwrap();
             let events = data
-                .replace_tables_staged(&["A", "B"], rows.unwrap())
+                .replace_tables_staged(&["A", "B"], rows.unwrap(), true)
                 .unwrap();
             assert_eq!(events, expected_events);
             let want = expected.read().unwrap();

@@ -291,6 +291,15 @@ impl Index {
         })
     }
 
+    /// The same index with no entries, to be filled from other rows.
+    pub(crate) fn emptied(&self) -> Index {
+        Index {
+            spec: self.spec.clone(),
+            readers: self.readers.clone(),
+            entries: Postings::default(),
+        }
+    }
+
     /// The keys of a row, sorted and unique: each atom of a one-part index's column, or the
     /// one key of a compound index.
     fn keys(&self, uuid: Uuid, row: &Row) -> Vec<IndexKey> {

@@ -77,7 +77,7 @@ mod event;
 mod index;
 mod postings;
 mod replace;
-pub(crate) use self::replace::StagedRows;
+pub(crate) use self::replace::{StagedRows, Staging};
 
 /// The hashing of the replica's maps (rows by UUID, index keys): foldhash, several times
 /// cheaper than the standard SipHash on UUIDs and short strings, seeded per process so that

@@ -1,24 +1,28 @@
 //! Replacing whole tables with a monitor's initial contents (a start, or a resync that could
 //! not resume), and staging those contents while the reply is still arriving.
 //!
-//! Replacing is done in two steps. [`Replica::stage`] checks one table's rows against the
+//! Replacing is done in three steps. [`Replica::stage`] checks one table's rows against the
 //! schema and shapes them as the replica stores them; it only reads the replica, so the client
 //! runs it on other threads, part by part, while the rest of a large reply arrives.
-//! [`Replica::replace_tables_staged`] then puts the staged rows in place: it checks what needs
-//! the whole reply (each row once, only the tables being replaced) and commits the
-//! differences. [`Replica::replace_tables_owned`] is the two steps in a row.
+//! [`Replica::gather`] takes the staged rows in the reply's order into a [`Staging`],
+//! refusing a row given twice; for a table the replica holds no rows of (an initial sync) it
+//! builds the table's new contents there and then, rows by UUID and indexes, while each row is
+//! still in the cache. [`Replica::replace_tables_staged`] then puts it all in place: a new
+//! table is installed whole, any other is changed row by row, and only the real differences
+//! are committed. [`Replica::replace_tables_owned`] is the three steps in a row.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::apply::Placement;
-use super::{Event, FastHash, Replica, ReplicaError};
+use super::apply::{Change, Placement};
+use super::index::Index;
+use super::{Event, EventKind, FastHash, Replica, ReplicaError};
 use crate::data::{Row, Uuid};
 use crate::monitor::{RowChange, RowUpdate2, TableUpdate, TableUpdates, TableUpdates2};
 use crate::schema::DatabaseSchema;
 
 /// Rows of one table of a monitor's initial contents, checked and shaped as the replica stores
-/// them ([`Replica::stage`]), waiting for [`Replica::replace_tables_staged`].
+/// them ([`Replica::stage`]), waiting for [`Replica::gather`].
 #[derive(Debug)]
 pub(crate) struct StagedRows {
     /// The schema the rows were checked against.
@@ -53,12 +57,12 @@ impl Replica {
         tables: &[S],
         initial: TableUpdates2,
     ) -> Result<Vec<Event>, ReplicaError> {
-        let staged = initial
-            .tables
-            .into_iter()
-            .map(|table| self.stage(table))
-            .collect::<Result<Vec<_>, _>>()?;
-        self.replace_tables_staged(tables, staged)
+        let mut staging = Staging::default();
+        for table in initial.tables {
+            let staged = self.stage(table)?;
+            self.gather(&mut staging, staged)?;
+        }
+        self.replace_tables_staged(tables, staging, true)
     }
 
     /// [`Replica::replace_tables`] from RFC 7047 `<table-updates>` (a `monitor` reply): every
@@ -68,7 +72,7 @@ impl Replica {
         tables: &[S],
         initial: &TableUpdates,
     ) -> Result<Vec<Event>, ReplicaError> {
-        let mut staged = Vec::with_capacity(initial.tables.len());
+        let mut staging = Staging::default();
         for table in &initial.tables {
             let t = self.table_index(&table.table)?;
             let rows = table.rows.iter().map(|row| match (&row.old, &row.new) {
@@ -78,9 +82,10 @@ impl Replica {
                     uuid: row.uuid,
                 }),
             });
-            staged.push(self.stage_rows(t, rows)?);
+            let staged = self.stage_rows(t, rows)?;
+            self.gather(&mut staging, staged)?;
         }
-        self.replace_tables_staged(tables, staged)
+        self.replace_tables_staged(tables, staging, true)
     }
 
     /// Removes every row of `tables` (e.g. when their monitor is canceled), returning a delete
@@ -89,7 +94,7 @@ impl Replica {
         &mut self,
         tables: &[S],
     ) -> Result<Vec<Event>, ReplicaError> {
-        self.replace_tables_staged(tables, Vec::new())
+        self.replace_tables_staged(tables, Staging::default(), true)
     }
 
     /// Checks one table's rows of a monitor's initial contents (`initial` or `insert` rows
@@ -128,108 +133,239 @@ impl Replica {
         })
     }
 
-    /// [`Replica::replace_tables_owned`] with rows staged by [`Replica::stage`] (on this
-    /// replica, whose schema has not changed since): every row must be of one of `tables` and
-    /// come once. All or nothing: on error the replica is unchanged.
-    pub(crate) fn replace_tables_staged<S: AsRef<str>>(
-        &mut self,
-        tables: &[S],
-        staged: impl IntoIterator<Item = StagedRows>,
-    ) -> Result<Vec<Event>, ReplicaError> {
-        let mut target = Vec::<TargetTable>::new();
-        for name in tables {
-            let t = self.table_index(name.as_ref())?;
-            if !target.iter().any(|x| x.table == t) {
-                target.push(TargetTable {
-                    table: t,
-                    rows: Vec::new(),
-                    uuids: HashSet::default(),
-                });
-            }
-        }
-        for StagedRows {
+    /// Takes staged rows, in the order they were given, into `staging`: refuses a row given
+    /// twice, and for a table the replica holds no rows of, builds its new contents (rows by
+    /// UUID, indexes) as they come.
+    pub(crate) fn gather(
+        &self,
+        staging: &mut Staging,
+        staged: StagedRows,
+    ) -> Result<(), ReplicaError> {
+        let StagedRows {
             schema,
             table: t,
             rows,
-        } in staged
-        {
-            if !Arc::ptr_eq(&schema, self.schema()) {
-                return Err(ReplicaError::StagedForOtherSchema);
-            }
-            let Some(into) = target.iter_mut().find(|x| x.table == t) else {
-                return Err(ReplicaError::TableNotReplaced {
-                    table: self.name(t),
-                });
-            };
-            into.uuids.reserve(rows.len());
-            for &(uuid, _) in &rows {
-                if !into.uuids.insert(uuid) {
-                    return Err(ReplicaError::NotInitial {
-                        table: self.name(t),
-                        uuid,
-                    });
-                }
-            }
-            match into.rows.is_empty() {
-                true => into.rows = rows,
-                false => into.rows.extend(rows),
-            }
+        } = staged;
+        if !Arc::ptr_eq(&schema, self.schema()) {
+            return Err(ReplicaError::StagedForOtherSchema);
         }
-        let changes = self.replace_changes(target);
-        Ok(self.commit(changes))
+        let at = match staging.tables.iter().position(|x| x.table == t) {
+            Some(at) => at,
+            None => {
+                let gathered = match self.tables.get(t) {
+                    Some(table) if table.is_empty() => Gathered::Image {
+                        rows: HashMap::default(),
+                        indexes: table.indexes.iter().map(Index::emptied).collect(),
+                    },
+                    _ => Gathered::Uuids(HashSet::default()),
+                };
+                staging.tables.push(StagedTable {
+                    table: t,
+                    schema,
+                    rows: Vec::new(),
+                    gathered,
+                });
+                staging.tables.len() - 1
+            }
+        };
+        let Some(into) = staging.tables.get_mut(at) else {
+            return Ok(());
+        };
+        into.rows.reserve(rows.len());
+        for (uuid, row) in rows {
+            let fresh = match &mut into.gathered {
+                Gathered::Image { rows, indexes } => {
+                    let fresh = rows.insert(uuid, Arc::clone(&row)).is_none();
+                    if fresh {
+                        for index in indexes.iter_mut() {
+                            index.update(uuid, None, Some(&row));
+                        }
+                    }
+                    fresh
+                }
+                Gathered::Uuids(uuids) => uuids.insert(uuid),
+            };
+            if !fresh {
+                return Err(ReplicaError::NotInitial {
+                    table: self.name(t),
+                    uuid,
+                });
+            }
+            into.rows.push((uuid, row));
+        }
+        Ok(())
     }
 
-    /// The changes that turn the target tables' rows into the target's.
-    fn replace_changes(&self, target: Vec<TargetTable>) -> Vec<super::apply::Change> {
-        let mut changes = Vec::new();
-        for TargetTable {
+    /// [`Replica::replace_tables_owned`] with rows gathered by [`Replica::gather`] (on this
+    /// replica, whose schema has not changed since): every row must be of one of `tables`.
+    /// Without `events`, returns none (an initial sync nobody listens to need not list its
+    /// rows). All or nothing: on error the replica is unchanged.
+    pub(crate) fn replace_tables_staged<S: AsRef<str>>(
+        &mut self,
+        tables: &[S],
+        staging: Staging,
+        events: bool,
+    ) -> Result<Vec<Event>, ReplicaError> {
+        let mut named = Vec::<usize>::with_capacity(tables.len());
+        for name in tables {
+            let t = self.table_index(name.as_ref())?;
+            if !named.contains(&t) {
+                named.push(t);
+            }
+        }
+        let mut staged = staging.tables;
+        for table in &staged {
+            if !named.contains(&table.table) {
+                return Err(ReplicaError::TableNotReplaced {
+                    table: self.name(table.table),
+                });
+            }
+            if !Arc::ptr_eq(&table.schema, self.schema()) {
+                return Err(ReplicaError::StagedForOtherSchema);
+            }
+        }
+        // Nothing below fails: the tables change one after the other, in the order named.
+        let mut all_events = Vec::new();
+        for t in named {
+            let target = staged
+                .iter()
+                .position(|x| x.table == t)
+                .map(|at| staged.swap_remove(at));
+            match target {
+                Some(target) if self.installable(&target) => {
+                    all_events.extend(self.install(target, events));
+                }
+                target => {
+                    let changes = self.replace_changes(t, target);
+                    let table_events = self.commit(changes);
+                    if events {
+                        all_events.extend(table_events);
+                    }
+                }
+            }
+        }
+        Ok(all_events)
+    }
+
+    /// Whether a table's gathered contents can be installed whole: it was empty when they
+    /// were gathered, still is, and still has the indexes they were built for.
+    fn installable(&self, target: &StagedTable) -> bool {
+        let (Gathered::Image { indexes, .. }, Some(table)) =
+            (&target.gathered, self.tables.get(target.table))
+        else {
+            return false;
+        };
+        table.is_empty()
+            && table
+                .indexes
+                .iter()
+                .map(|i| &i.spec)
+                .eq(indexes.iter().map(|i| &i.spec))
+    }
+
+    /// Installs a table's gathered contents (see [`Replica::installable`]): an insert event per
+    /// row, in the order given, if `events`.
+    fn install(&mut self, target: StagedTable, events: bool) -> Vec<Event> {
+        let StagedTable {
             table: t,
-            rows,
-            uuids,
-        } in target
-        {
-            let Some(table) = self.tables.get(t) else {
-                continue;
+            rows: ordered,
+            gathered,
+            ..
+        } = target;
+        let Gathered::Image { rows, indexes } = gathered else {
+            return Vec::new();
+        };
+        let Some(table) = self.tables.get_mut(t) else {
+            return Vec::new();
+        };
+        let table = Arc::make_mut(table);
+        let name = table.name_compact().clone();
+        table.install(rows, indexes);
+        if !events {
+            return Vec::new();
+        }
+        ordered
+            .into_iter()
+            .map(|(uuid, new)| Event {
+                table: name.clone(),
+                uuid,
+                kind: EventKind::Insert { new },
+            })
+            .collect()
+    }
+
+    /// The changes that turn table `t`'s rows into `target`'s (none: no rows).
+    fn replace_changes(&self, t: usize, target: Option<StagedTable>) -> Vec<Change> {
+        let mut changes = Vec::new();
+        let Some(table) = self.tables.get(t) else {
+            return changes;
+        };
+        let (rows, gathered) = match target {
+            Some(target) => (target.rows, Some(target.gathered)),
+            None => (Vec::new(), None),
+        };
+        let kept = |uuid: &Uuid| match &gathered {
+            Some(Gathered::Image { rows, .. }) => rows.contains_key(uuid),
+            Some(Gathered::Uuids(uuids)) => uuids.contains(uuid),
+            None => false,
+        };
+        let mut gone: Vec<(Uuid, &Arc<Row>)> = table.iter().filter(|(u, _)| !kept(u)).collect();
+        gone.sort_by_key(|(u, _)| *u);
+        for (uuid, old) in gone {
+            changes.push(Change {
+                table: t,
+                uuid,
+                old: Some(Arc::clone(old)),
+                new: None,
+                silent: false,
+            });
+        }
+        for (uuid, new) in rows {
+            let old = table.get(uuid);
+            let silent = match old {
+                Some(old) if **old == *new => continue,
+                Some(old) => same_but_version(old, &new),
+                None => false,
             };
-            let mut gone: Vec<(Uuid, &Arc<Row>)> =
-                table.iter().filter(|(u, _)| !uuids.contains(u)).collect();
-            gone.sort_by_key(|(u, _)| *u);
-            for (uuid, old) in gone {
-                changes.push(super::apply::Change {
-                    table: t,
-                    uuid,
-                    old: Some(Arc::clone(old)),
-                    new: None,
-                    silent: false,
-                });
-            }
-            for (uuid, new) in rows {
-                let old = table.get(uuid);
-                let silent = match old {
-                    Some(old) if **old == *new => continue,
-                    Some(old) => same_but_version(old, &new),
-                    None => false,
-                };
-                changes.push(super::apply::Change {
-                    table: t,
-                    uuid,
-                    old: old.cloned(),
-                    new: Some(new),
-                    silent,
-                });
-            }
+            changes.push(Change {
+                table: t,
+                uuid,
+                old: old.cloned(),
+                new: Some(new),
+                silent,
+            });
         }
         changes
     }
 }
 
-/// One replaced table's target rows.
-struct TargetTable {
+/// A replica's new contents, gathered from staged rows ([`Replica::gather`]).
+#[derive(Debug, Default)]
+pub(crate) struct Staging {
+    tables: Vec<StagedTable>,
+}
+
+/// One table's gathered rows.
+#[derive(Debug)]
+struct StagedTable {
     table: usize,
+    /// The schema the rows were checked against.
+    schema: Arc<DatabaseSchema>,
     /// The rows, in the order given.
     rows: Vec<(Uuid, Arc<Row>)>,
-    /// Their UUIDs.
-    uuids: HashSet<Uuid, FastHash>,
+    gathered: Gathered,
+}
+
+/// What was built beside a table's gathered rows.
+#[derive(Debug)]
+enum Gathered {
+    /// The replica held no rows of the table: its new contents, ready to install.
+    Image {
+        rows: HashMap<Uuid, Arc<Row>, FastHash>,
+        indexes: Vec<Index>,
+    },
+    /// The rows' UUIDs, each once.
+    Uuids(HashSet<Uuid, FastHash>),
 }
 
 /// True if two rows differ only in `_version`.

@@ -168,6 +168,12 @@ impl Table {
         }
     }
 
+    /// Makes an empty table's contents `rows`, with `indexes` already built from them.
+    pub(crate) fn install(&mut self, rows: HashMap<Uuid, Arc<Row>, FastHash>, indexes: Vec<Index>) {
+        self.rows = rows;
+        self.indexes = indexes;
+    }
+
     /// Builds every index afresh from the rows (after [`Table::apply_change_unindexed`]).
     pub(crate) fn rebuild_indexes(&mut self) {
         let rows = &self.rows;
