@@ -5,6 +5,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, SerializeTuple, Serializer};
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use super::atom::{tagged_atom, Atom, AtomVisitor};
 use super::uuid::TagStr;
@@ -510,6 +511,25 @@ impl<'de> DeserializeSeed<'de> for AtomSeed {
 }
 
 /// `[atom, ...]`
+/// The elements gathered on the stack as a vector of exactly their number: replicas keep
+/// decoded values for good, so no slack from a vector's growth, and for the handful of
+/// elements most sets and maps hold, one allocation instead of an allocation and a shrinking
+/// reallocation.
+fn exact<T, const N: usize>(elements: SmallVec<[T; N]>) -> Vec<T>
+where
+    [T; N]: smallvec::Array<Item = T>,
+{
+    if elements.spilled() {
+        let mut v = elements.into_vec();
+        v.shrink_to_fit();
+        return v;
+    }
+    // Not `collect`, which would allocate room for at least four.
+    let mut v = Vec::with_capacity(elements.len());
+    v.extend(elements);
+    v
+}
+
 struct AtomList;
 impl<'de> Visitor<'de> for AtomList {
     type Value = Vec<Atom>;
@@ -517,13 +537,11 @@ impl<'de> Visitor<'de> for AtomList {
         f.write_str("an array of atoms")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Atom>, A::Error> {
-        let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        let mut v = SmallVec::<[Atom; 4]>::new();
         while let Some(a) = seq.next_element_seed(AtomSeed)? {
             v.push(a);
         }
-        // Replicas keep decoded values for good: no slack from the vector's growth.
-        v.shrink_to_fit();
-        Ok(v)
+        Ok(exact(v))
     }
 }
 impl<'de> DeserializeSeed<'de> for AtomList {
@@ -568,13 +586,11 @@ impl<'de> Visitor<'de> for PairList {
         f.write_str("an array of [key, value] pairs")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        let mut v = SmallVec::<[(Atom, Atom); 4]>::new();
         while let Some(p) = seq.next_element_seed(PairSeed)? {
             v.push(p);
         }
-        // Replicas keep decoded values for good: no slack from the vector's growth.
-        v.shrink_to_fit();
-        Ok(v)
+        Ok(exact(v))
     }
 }
 impl<'de> DeserializeSeed<'de> for PairList {

@@ -265,10 +265,7 @@ impl Replica {
                     Some(ty) => ty,
                     None => column_type(self, self.table_schema(t)?, t, uuid, column)?,
                 };
-                let given = std::mem::take(value);
-                *value = checked(ty, Cow::Owned(given))
-                    .map_err(|v| self.bad_value(t, uuid, column, v))?
-                    .into_owned();
+                checked_in_place(ty, value).map_err(|v| self.bad_value(t, uuid, column, v))?;
             }
             return Ok(Row::from_slots(defaults, &placed.slots, values));
         }
@@ -387,10 +384,24 @@ fn checked<'d>(
         Cow::Borrowed(_) => None,
     };
     let value = converted.map_or(value, Cow::Owned);
+    check(ty, &value)?;
+    Ok(value)
+}
+
+/// [`checked`] on a value the caller owns: converted where it stands.
+fn checked_in_place(ty: &ColumnType, value: &mut Datum) -> Result<(), ConstraintViolation> {
+    if let Cow::Owned(converted) = coerce(ty, value) {
+        *value = converted;
+    }
+    check(ty, value)
+}
+
+/// Checks a value already converted to its column's type, refusing named UUIDs.
+fn check(ty: &ColumnType, value: &Datum) -> Result<(), ConstraintViolation> {
     let named = |atomic: AtomicType| atomic == AtomicType::Uuid;
     if named(ty.key.atomic) || ty.value.as_ref().is_some_and(|v| named(v.atomic)) {
         let is_named = |a: &Atom| matches!(a, Atom::NamedUuid(_));
-        let found = match &*value {
+        let found = match value {
             Datum::Set(s) => s.iter().any(is_named),
             Datum::Map(m) => m.iter().any(|(k, v)| is_named(k) || is_named(v)),
         };
@@ -401,8 +412,7 @@ fn checked<'d>(
             });
         }
     }
-    ty.check(&value)?;
-    Ok(value)
+    ty.check(value)
 }
 
 /// Converts a value decoded without its type to the column's type, as ovsdb-server's typed
