@@ -129,15 +129,14 @@ impl PartsDecoder {
         let mut segments = Vec::with_capacity(part.segments.len());
         for (n, segment) in part.segments.iter().enumerate() {
             let members = slice(&segment.rows)?;
-            let (table, members) = match (&segment.table, &continues) {
-                (Some(key), _) => (crate::wire::from_json_slice(slice(key)?)?, members),
-                (None, Some(name)) if n == 0 => (name.clone(), continued(members)?),
+            let (table, continued) = match (&segment.table, &continues) {
+                (Some(key), _) => (crate::wire::from_json_slice(slice(key)?)?, false),
+                (None, Some(name)) if n == 0 => (name.clone(), true),
                 (None, _) => return Err(serde_json::Error::custom("rows that continue no table")),
             };
-            let rows = match members.is_empty() {
-                true => Vec::new(),
-                false => rows2_from_members(members)?,
-            };
+            let start = segment.rows.start;
+            let ends = segment.row_ends.iter().map(|&e| e.saturating_sub(start));
+            let rows = rows2_from_members(members, ends, continued)?;
             segments.push(TableUpdate { table, rows });
         }
         let tail = match part.last {
@@ -220,21 +219,6 @@ impl PartsDecoder {
                 updates,
             }),
         })
-    }
-}
-
-/// The members of a segment that continues a table: after whitespace and the one comma that
-/// separates them from the previous part's last row. Empty if the part holds no more rows of
-/// that table.
-fn continued(members: &[u8]) -> serde_json::Result<&[u8]> {
-    let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-    let start = members.iter().position(|b| !ws(b)).unwrap_or(members.len());
-    match members.get(start) {
-        None => Ok(&[]),
-        Some(b',') if start + 1 < members.len() => Ok(&members[start + 1..]),
-        Some(_) => Err(serde_json::Error::custom(
-            "rows of a table not separated by a comma",
-        )),
     }
 }
 

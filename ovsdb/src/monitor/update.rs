@@ -252,26 +252,89 @@ impl<'de, R: RowUpdateKind> Visitor<'de> for RowsSeed<R> {
     }
 }
 
-/// The rows of one table from the members of its JSON object (`"UUID":ROW,...`, no braces),
-/// as a reply in parts carries them.
-pub(crate) fn rows2_from_members(members: &[u8]) -> serde_json::Result<Vec<RowUpdate2>> {
-    let mut object = Vec::with_capacity(members.len() + 2);
-    object.push(b'{');
-    object.extend_from_slice(members);
-    object.push(b'}');
+/// The rows of one table in a part of a reply ([`crate::wire::parts::Segment`]): `members`
+/// (`"UUID":ROW,...`, no braces) cut at `row_ends` (just past each row, counted from the
+/// start of `members`); `continued` if the first row follows one in the previous part, after
+/// a comma.
+///
+/// The framer found where each row ends, so each row value decodes on its own deserializer
+/// over exactly its bytes: nothing is copied to put the members between braces, and the
+/// object around them is not walked. It accepts and refuses what decoding the members as one
+/// object would: JSON whitespace around the colons and commas, a row UUID as each key (an
+/// escaped one too), one value per row.
+pub(crate) fn rows2_from_members(
+    members: &[u8],
+    row_ends: impl ExactSizeIterator<Item = usize>,
+    continued: bool,
+) -> serde_json::Result<Vec<RowUpdate2>> {
     // One UTF-8 check of the whole part is much cheaper than one per string (see
     // `wire::from_json_slice`). JSON text is UTF-8 (RFC 8259); a part that is not is refused
     // whole, even where the bad bytes sit in a value that decoding would skip.
-    let text = std::str::from_utf8(&object).map_err(|e| {
+    let text = std::str::from_utf8(members).map_err(|e| {
         de::Error::custom(format_args!(
             "invalid UTF-8 at byte {} of the rows",
             e.valid_up_to().saturating_sub(1)
         ))
     })?;
-    let mut de = serde_json::Deserializer::from_str(text);
-    let rows = RowsSeed::<RowUpdate2>(std::marker::PhantomData).deserialize(&mut de)?;
-    de.end()?;
+    let bytes = text.as_bytes();
+    let skip_ws = |mut at: usize| {
+        while matches!(bytes.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            at += 1;
+        }
+        at
+    };
+    let expected = |what: &str, at: usize| -> serde_json::Error {
+        de::Error::custom(format_args!("expected {what} at byte {at} of the rows"))
+    };
+    let mut rows = Vec::with_capacity(row_ends.len());
+    let mut reader = RowReader::default();
+    let mut at = 0;
+    for end in row_ends {
+        if end < at || end > bytes.len() {
+            return Err(expected("rows in order", at));
+        }
+        at = skip_ws(at);
+        if continued || !rows.is_empty() {
+            if bytes.get(at) != Some(&b',') {
+                return Err(expected("',' between rows", at));
+            }
+            at = skip_ws(at + 1);
+        }
+        let member = text.get(at..end).unwrap_or_default();
+        let (uuid, key_len) = row_key(member)?;
+        at = skip_ws(at + key_len);
+        if bytes.get(at) != Some(&b':') {
+            return Err(expected("':'", at));
+        }
+        at = skip_ws(at + 1);
+        let value = text.get(at..end).unwrap_or_default();
+        let mut de = serde_json::Deserializer::from_str(value);
+        let change = RowChangeSeed(uuid, &mut reader).deserialize(&mut de)?;
+        de.end()?;
+        rows.push(RowUpdate2 { uuid, change });
+        at = end;
+    }
+    if skip_ws(at) != bytes.len() {
+        return Err(expected("a row", skip_ws(at)));
+    }
     Ok(rows)
+}
+
+/// The row UUID a member starts with, and the length of its key.
+fn row_key(member: &str) -> serde_json::Result<(Uuid, usize)> {
+    // Nearly always a plain quoted UUID, read in place.
+    let plain = member
+        .as_bytes()
+        .get(..38)
+        .is_some_and(|k| k[0] == b'"' && k[37] == b'"' && !k[1..37].contains(&b'\\'));
+    if let Some(key) = member.get(1..37).filter(|_| plain) {
+        return Uuid::parse(key).map(|u| (u, 38)).map_err(de::Error::custom);
+    }
+    let mut keys = serde_json::Deserializer::from_str(member).into_iter::<BareUuid>();
+    match keys.next() {
+        Some(key) => Ok((key?.0, keys.byte_offset())),
+        None => Err(de::Error::custom("expected a row UUID")),
+    }
 }
 
 /// `{table: {uuid: ...}, ...}`
@@ -430,6 +493,86 @@ mod tests {
 
     const U1: &str = "11111111-2222-3333-4444-555555555555";
     const U2: &str = "21111111-2222-3333-4444-555555555555";
+
+    /// Where each row of `members` ends, found as the framer finds it: after a `}` that
+    /// brings the depth back to zero (these members have no braces in strings).
+    fn row_ends(members: &str) -> Vec<usize> {
+        let mut depth = 0;
+        let mut ends = Vec::new();
+        for (i, b) in members.bytes().enumerate() {
+            match b {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        ends.push(i + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+        ends
+    }
+
+    /// The members decoded row by row, and as one object.
+    fn both(
+        members: &str,
+        continued: bool,
+    ) -> (
+        Result<Vec<RowUpdate2>, String>,
+        Result<Vec<RowUpdate2>, String>,
+    ) {
+        let ends = row_ends(members);
+        let piecewise = rows2_from_members(members.as_bytes(), ends.into_iter(), continued)
+            .map_err(|e| e.to_string());
+        let object = match continued {
+            // A continued segment's leading comma belongs to the row before; without rows it
+            // is only whitespace.
+            true => match members.trim_start().strip_prefix(',') {
+                Some(rest) => format!("{{{rest}}}"),
+                None if members.trim().is_empty() => "{}".to_string(),
+                None => "!".to_string(),
+            },
+            false => format!("{{{members}}}"),
+        };
+        let mut de = serde_json::Deserializer::from_str(&object);
+        let whole = RowsSeed::<RowUpdate2>(std::marker::PhantomData)
+            .deserialize(&mut de)
+            .and_then(|rows| de.end().map(|()| rows))
+            .map_err(|e| e.to_string());
+        (piecewise, whole)
+    }
+
+    #[test]
+    fn rows_decode_one_by_one_as_the_object_decodes() {
+        let row = r#"{"initial":{"name":"a"}}"#;
+        let escaped = U2.replacen('2', "\\u0032", 1);
+        for (members, continued) in [
+            (String::new(), false),
+            (" \n".to_string(), true),
+            (format!(r#""{U1}":{row}"#), false),
+            (format!(r#" , "{U1}" : {row} ,"{U2}":{row} "#), true),
+            (format!("\"{U1}\"\t:\n{row},\r\"{escaped}\":{row}"), false),
+        ] {
+            let (piecewise, whole) = both(&members, continued);
+            assert!(piecewise.is_ok(), "{members}: {piecewise:?}");
+            assert_eq!(piecewise, whole, "{members}");
+        }
+        for (members, continued) in [
+            (format!(r#""{U1}":{row},"#), false),
+            (format!(r#""{U1}":{row}"{U2}":{row}"#), false),
+            (format!(r#""{U1}":{row}"#), true),
+            (format!(r#","{U1}":{row}"#), false),
+            (format!(r#""{U1}"{row}"#), false),
+            (format!(r#""not-a-uuid":{row}"#), false),
+            (format!(r#"{U1}:{row}"#), false),
+            (format!(r#""{U1}":{row} x"#), false),
+        ] {
+            let (piecewise, whole) = both(&members, continued);
+            assert!(piecewise.is_err(), "{members}: {piecewise:?}");
+            assert!(whole.is_err() || continued, "{members}: {whole:?}");
+        }
+    }
 
     #[test]
     fn table_updates_round_trip() {

@@ -73,6 +73,10 @@ pub struct Segment {
     /// segment that continues a table starts with the comma that separates it from the
     /// previous part's last row (and any whitespace around it). May be empty.
     pub rows: Range<usize>,
+    /// Where each row ends (just past its closing brace), in `raw`: the rows are
+    /// `rows.start..row_ends[0]`, `row_ends[0]..row_ends[1]`, ... (each but a continued
+    /// segment's first starts with the comma before it), and `rows` ends at the last.
+    pub row_ends: Vec<usize>,
 }
 
 /// Whether a buffer starts like a reply that can be cut into parts.
@@ -271,6 +275,8 @@ struct OpenTable {
     members_start: usize,
     /// Just past its last complete row (`members_start` if none yet).
     last_row_end: usize,
+    /// Just past each complete row since `members_start`.
+    row_ends: Vec<usize>,
 }
 
 /// Where the tracker is in the current message.
@@ -418,6 +424,7 @@ impl Tracker {
                     key: Some(key),
                     members_start: i + 1,
                     last_row_end: i + 1,
+                    row_ends: Vec::new(),
                 });
             }
             _ => self.anomaly(),
@@ -429,6 +436,7 @@ impl Tracker {
         match &mut self.table {
             Some(t) => {
                 t.last_row_end = i + 1;
+                t.row_ends.push(i + 1);
                 if i + 1 >= self.min_part {
                     Verdict::Cut
                 } else {
@@ -449,6 +457,7 @@ impl Tracker {
                 self.segments.push(Segment {
                     table: t.key,
                     rows: t.members_start..t.last_row_end,
+                    row_ends: t.row_ends,
                 });
                 self.last_close = i + 1;
             }
@@ -490,6 +499,7 @@ impl Tracker {
             segments.push(Segment {
                 table: key,
                 rows: t.members_start..t.last_row_end,
+                row_ends: std::mem::take(&mut t.row_ends),
             });
             t.members_start = t.last_row_end.saturating_sub(len);
             t.last_row_end = t.members_start;
