@@ -258,12 +258,16 @@ mod tests {
             serde_json::to_string(updates).unwrap()
         );
         let mut framer = ReplyFramer::new(JsonFramer::new(), 500);
-        let mut buf = BytesMut::from(frame.as_bytes());
+        let mut buf = BytesMut::new();
         let mut parts = Vec::new();
-        while let Some(chunk) = framer.decode(&mut buf).unwrap() {
-            match chunk {
-                Chunk::Part(p) => parts.push(p),
-                Chunk::Frame(_) => panic!("the reply came whole"),
+        // As reads bring it.
+        for read in frame.as_bytes().chunks(700) {
+            buf.extend_from_slice(read);
+            while let Some(chunk) = framer.decode(&mut buf).unwrap() {
+                match chunk {
+                    Chunk::Part(p) => parts.push(p),
+                    Chunk::Frame(_) => panic!("the reply came whole"),
+                }
             }
         }
         assert!(parts.len() > 10, "only {} parts", parts.len());

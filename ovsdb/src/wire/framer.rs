@@ -20,7 +20,7 @@ use bytes::{Buf, Bytes, BytesMut};
 use tokio_util::codec::Decoder;
 
 use super::error::WireError;
-use super::parts::{Chunk, Tracker, Verdict};
+use super::parts::{Chunk, Tracker};
 
 /// The default maximum message size: 64 MiB.
 ///
@@ -227,7 +227,7 @@ impl JsonFramer {
         #[cfg(test)]
         {
             let end = match result {
-                Ok(Scanned::Complete(len) | Scanned::Cut(len)) => len,
+                Ok(Scanned::Complete(len)) => len,
                 _ => bytes.len(),
             };
             self.total_scanned += end.saturating_sub(from) as u64;
@@ -302,9 +302,7 @@ impl JsonFramer {
                             return Ok(Scanned::Complete(i + 1));
                         }
                         if self.table_level != usize::MAX {
-                            if let Some(cut) = self.track_close(bytes, i, depth) {
-                                return Ok(cut);
-                            }
+                            self.track_close(bytes, i, depth);
                         }
                     }
                     Some(&expected) => {
@@ -342,25 +340,22 @@ enum Scanned {
     Incomplete,
     /// The message ends after this many bytes.
     Complete(usize),
-    /// Yield this many bytes as a part of a reply in parts.
-    Cut(usize),
 }
 
 impl JsonFramer {
     /// A closing bracket at `bytes[i]` left the stack `depth` deep while a reply is tracked.
-    fn track_close(&mut self, bytes: &[u8], i: usize, depth: usize) -> Option<Scanned> {
-        let t = self.parts.as_mut()?;
+    fn track_close(&mut self, bytes: &[u8], i: usize, depth: usize) {
+        let Some(t) = self.parts.as_mut() else {
+            return;
+        };
         if depth == self.table_level {
-            if t.on_row_end(i) == Verdict::Cut {
-                return Some(Scanned::Cut(i + 1));
-            }
+            t.on_row_end(i);
         } else if depth + 1 == self.table_level {
             t.on_table_close(bytes, i);
         } else if depth + 2 == self.table_level {
             t.on_updates_close(bytes, i);
         }
         self.table_level = t.level();
-        None
     }
 }
 
@@ -472,21 +467,18 @@ impl JsonFramer {
                 self.reset_message();
                 Ok(Some(chunk))
             }
-            Scanned::Cut(len) => {
-                let raw = buf.split_to(len).freeze();
-                self.offset += len as u64;
-                self.scanned = 0;
-                match &mut self.parts {
-                    Some(t) => Ok(Some(Chunk::Part(t.take_part(raw, false)))),
-                    // Only a tracker cuts.
-                    None => Err(WireError::InvalidByte {
-                        byte: 0,
-                        offset: self.offset,
-                    }),
-                }
-            }
             Scanned::Incomplete => {
                 self.scanned = limit;
+                // A reply in parts: yield its complete rows once there are enough of them.
+                if let Some(len) = self.parts.as_ref().and_then(|t| t.cut_point()) {
+                    let raw = buf.split_to(len).freeze();
+                    self.offset += len as u64;
+                    self.scanned = limit.saturating_sub(len);
+                    return Ok(self
+                        .parts
+                        .as_mut()
+                        .map(|t| Chunk::Part(t.take_part(raw, false))));
+                }
                 if buf.len() > self.max_message_size {
                     return Err(WireError::TooLarge {
                         limit: self.max_message_size,
@@ -546,7 +538,8 @@ pub struct ReplyFramer {
 }
 
 impl ReplyFramer {
-    /// Wraps `framer`, yielding parts once `min_part` bytes of whole rows are buffered.
+    /// Wraps `framer`, yielding parts once `min_part` bytes of whole rows are buffered (each
+    /// part up to the last complete row that has arrived).
     pub fn new(mut framer: JsonFramer, min_part: usize) -> ReplyFramer {
         framer.parts = Some(Box::new(Tracker::new(min_part)));
         framer.reset_message();

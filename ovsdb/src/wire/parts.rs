@@ -319,14 +319,6 @@ pub(super) struct Tracker {
 }
 
 /// What a structural event asks of the framer.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) enum Verdict {
-    /// Go on scanning.
-    Go,
-    /// Yield the buffer up to here as a part.
-    Cut,
-}
-
 impl Tracker {
     /// A tracker yielding parts of at least `min_part` bytes.
     pub(super) fn new(min_part: usize) -> Tracker {
@@ -432,22 +424,27 @@ impl Tracker {
     }
 
     /// `buf[i]` (a closing bracket) brought the stack back to `table_level`: a row ended.
-    pub(super) fn on_row_end(&mut self, i: usize) -> Verdict {
+    pub(super) fn on_row_end(&mut self, i: usize) {
         match &mut self.table {
             Some(t) => {
                 t.last_row_end = i + 1;
                 t.row_ends.push(i + 1);
-                if i + 1 >= self.min_part {
-                    Verdict::Cut
-                } else {
-                    Verdict::Go
-                }
             }
-            None => {
-                self.anomaly();
-                Verdict::Go
-            }
+            None => self.anomaly(),
         }
+    }
+
+    /// Where to cut the buffer into a part, once the scan has reached its end: just after the
+    /// last complete row, if at least `min_part` bytes come before it and it is a row of the
+    /// table still open (so everything the part's segments hold lies before the cut, and the
+    /// next part starts between two rows of one table). Cutting at the last row rather than
+    /// the first past `min_part` leaves less than a row behind in the read buffer, which
+    /// would otherwise be copied when the buffer is next grown.
+    pub(super) fn cut_point(&self) -> Option<usize> {
+        let t = self.table.as_ref()?;
+        let ready =
+            self.level() != usize::MAX && !t.row_ends.is_empty() && t.last_row_end >= self.min_part;
+        ready.then_some(t.last_row_end)
     }
 
     /// `buf[i]` closed a table object.
