@@ -51,43 +51,55 @@ impl Uuid {
     }
 }
 
-/// The 16 bytes of an 8-4-4-4-12 UUID text, in one pass (a replica sync parses hundreds of
-/// thousands: every row's key and every reference); `None` unless `text` has exactly that
-/// shape.
+/// The 16 bytes of an 8-4-4-4-12 UUID text (a replica sync parses hundreds of thousands:
+/// every row's key and every reference), eight digits at a time; `None` unless `text` has
+/// exactly that shape.
 fn parse_text(text: &[u8]) -> Option<[u8; 16]> {
-    // Where each byte's two hex digits start: 8-4-4-4-12, hyphens between.
-    const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
     let text: &[u8; 36] = text.try_into().ok()?;
     if text[8] != b'-' || text[13] != b'-' || text[18] != b'-' || text[23] != b'-' {
         return None;
     }
+    // The 32 digits, as four words of eight: 8, 4+4, 4+4, 12 split 4+8.
+    let spans: [[usize; 2]; 4] = [[0, 4], [9, 14], [19, 24], [28, 32]];
     let mut out = [0u8; 16];
-    let mut bad = 0u8;
-    for (byte, &at) in out.iter_mut().zip(&AT) {
-        let hi = HEX[usize::from(text[at])];
-        let lo = HEX[usize::from(text[at + 1])];
-        bad |= (hi | lo) & 0x80;
-        *byte = (hi << 4) | (lo & 0x0f);
+    for (bytes, [a, b]) in out.chunks_exact_mut(4).zip(spans) {
+        let mut digits = [0u8; 8];
+        digits[..4].copy_from_slice(&text[a..a + 4]);
+        digits[4..].copy_from_slice(&text[b..b + 4]);
+        bytes.copy_from_slice(&hex8(u64::from_le_bytes(digits))?);
     }
-    (bad == 0).then_some(out)
+    Some(out)
 }
 
-/// The value of each hex digit; 0x80 for every other byte.
-const HEX: [u8; 256] = {
-    let mut table = [0x80u8; 256];
-    let mut i = 0;
-    while i < 10 {
-        table[b'0' as usize + i] = i as u8;
-        i += 1;
+/// Eight ASCII hex digits (the first in the lowest byte of `w`) as four bytes, the first
+/// digit in the high nibble of the first byte; `None` if any byte is not a hex digit. SWAR:
+/// every byte is checked and converted at once.
+fn hex8(w: u64) -> Option<[u8; 4]> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    if w & HIGH != 0 {
+        return None;
     }
-    let mut i = 0;
-    while i < 6 {
-        table[b'a' as usize + i] = 10 + i as u8;
-        table[b'A' as usize + i] = 10 + i as u8;
-        i += 1;
+    // For bytes below 0x80, the high bit of each byte of the result says whether that byte
+    // is within `lo..=hi` (no sum carries into the next byte).
+    let within = |x: u64, lo: u8, hi: u8| {
+        let at_least = x + u64::from(0x80 - lo) * ONES;
+        let above = x + u64::from(0x7f - hi) * ONES;
+        at_least & !above & HIGH
+    };
+    let digit = within(w, b'0', b'9');
+    // Setting 0x20 lowercases A-F; only A-F and a-f land in a..=f that way.
+    let letter = within(w | (0x20 * ONES), b'a', b'f');
+    if digit | letter != HIGH {
+        return None;
     }
-    table
-};
+    // Each byte's value: its low nibble, plus 9 for a letter.
+    let v = (w & (0x0f * ONES)) + (letter >> 7) * 9;
+    // Byte k becomes digit k's value << 4 | digit k+1's; keep the even bytes and pack them.
+    let pairs = ((v << 4) | (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let pairs = (pairs | (pairs >> 8)) & 0x0000_ffff_0000_ffff;
+    Some(((pairs | (pairs >> 16)) as u32).to_le_bytes())
+}
 
 /// True if `s` has the exact shape of an OVSDB UUID: 8-4-4-4-12 hex digits.
 pub fn is_uuid_text(s: &str) -> bool {
@@ -251,6 +263,44 @@ mod tests {
             "550e8400-e29b-41d4-a716-4466554400001",
         ] {
             assert!(Uuid::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// Every digit of a few UUIDs replaced by every character up to U+00FF (the digits'
+    /// neighbours in ASCII, `/`, `:`, `@`, `G`, `` ` ``, `g`, control bytes and non-ASCII
+    /// included): refused unless the replacement is a hex digit too, and then read as the
+    /// `uuid` crate reads it.
+    #[test]
+    fn each_digit_is_checked_exactly() {
+        for original in [
+            "00000000-0000-0000-0000-000000000000",
+            "ffffffff-FFFF-ffff-FFFF-ffffffffffff",
+            "0123abcd-4567-89EF-aBcD-9876543210fe",
+        ] {
+            for digit in (0..36).filter(|i| ![8, 13, 18, 23].contains(i)) {
+                for replacement in (0u32..0x100).filter_map(char::from_u32) {
+                    let mut text: Vec<char> = original.chars().collect();
+                    text[digit] = replacement;
+                    let text: String = text.into_iter().collect();
+                    let theirs = if is_uuid_text(&text) {
+                        uuid::Uuid::try_parse(&text).ok().map(Uuid)
+                    } else {
+                        None
+                    };
+                    assert_eq!(Uuid::parse(&text).ok(), theirs, "{text:?}");
+                }
+            }
+            // Two digits replaced by one two-byte character: the length is right, the bytes
+            // are not ASCII.
+            for digit in (0..35).filter(|i| ![7, 8, 12, 13, 17, 18, 22, 23].contains(i)) {
+                for replacement in (0x80u32..0x800).filter_map(char::from_u32) {
+                    let mut text: Vec<char> = original.chars().collect();
+                    text.splice(digit..digit + 2, [replacement]);
+                    let text: String = text.into_iter().collect();
+                    assert_eq!(text.len(), 36);
+                    assert_eq!(Uuid::parse(&text).ok(), None, "{text:?}");
+                }
+            }
         }
     }
 
