@@ -5,9 +5,10 @@
 //! only the commit is left. Results are taken in the parts' order, so the outcome (and the
 //! first error) is what decoding the parts one after the other gives.
 //!
-//! On a 101k-row initial sync the rows take about four times longer to decode and check than
-//! ovsdb-server takes to send them; spread over the cores, that wait shrinks, and the replica
-//! is ready soon after the last byte.
+//! On a 101k-row initial sync, ovsdb-server could send its 46.5 MB in 0.04 s to a reader that
+//! only frames them; decoding and checking the rows takes about 0.3 s of one core, which is
+//! how long the transfer then lasts. Where there are cores to spare, parts decode side by
+//! side; either way the replica is ready a few milliseconds after the last byte.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, RwLock};
@@ -23,10 +24,9 @@ use crate::wire::Part;
 /// four cores, one, on the connection task itself.
 ///
 /// The other half is left to the connection task's framing and to the server, which is often
-/// on the same machine (a local ovsdb-server, or an ovn-northd beside its databases) and
-/// still busy writing the reply. Measured on a 2-core VM (101k-row sync): two parts at once
-/// used 1.5 cores for the same wall time as one, since the server needs the other core, so
-/// small machines decode in line. Every part in flight also holds its bytes and rows.
+/// on the same machine (a local ovsdb-server, or an ovn-northd beside its databases). Measured
+/// on a 2-core VM (101k-row sync): two parts at once used 1.5 cores for the same wall time as
+/// one, so small machines decode in line. Every part in flight also holds its bytes and rows.
 fn parts_in_flight() -> usize {
     std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).clamp(1, 4))
 }

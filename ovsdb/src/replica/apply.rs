@@ -422,6 +422,13 @@ fn check(ty: &ColumnType, value: &Datum) -> Result<(), ConstraintViolation> {
 pub(crate) fn coerce<'d>(ty: &ColumnType, value: &'d Datum) -> Cow<'d, Datum> {
     let key = ty.key.atomic;
     let val = ty.value.as_ref().map(|v| v.atomic);
+    let numeric = |t: AtomicType| matches!(t, AtomicType::Integer | AtomicType::Real);
+    let may_convert =
+        numeric(key) || val.is_some_and(numeric) || (ty.is_map() && value.as_set().is_some());
+    if !may_convert {
+        // No atom can need converting (the usual string, UUID and boolean columns).
+        return Cow::Borrowed(value);
+    }
     match value {
         Datum::Set(s) if ty.is_map() && s.is_empty() => Cow::Owned(Datum::empty_map()),
         Datum::Set(s) if s.iter().any(|a| coerce_atom(key, a).is_some()) => {

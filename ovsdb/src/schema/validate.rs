@@ -201,7 +201,24 @@ impl BaseType {
     /// Checks one atom: its type (a named UUID passes for a UUID), `enum`, the integer and
     /// real ranges, and the string length in Unicode code points. Whether a `refTable`
     /// reference names an existing row is for the server to check, as in ovsdb-server.
+    #[inline]
     pub fn check(&self, atom: &Atom) -> Result<(), ConstraintViolation> {
+        // The usual case, checked in line: the right type and nothing else to check.
+        let unconstrained = self.enum_.is_none()
+            && match atom {
+                Atom::Integer(_) => self.min_integer.is_none() && self.max_integer.is_none(),
+                Atom::Real(_) => self.min_real.is_none() && self.max_real.is_none(),
+                Atom::String(_) => self.min_length.is_none() && self.max_length.is_none(),
+                _ => true,
+            };
+        if unconstrained && atom_matches(self.atomic, atom) {
+            return Ok(());
+        }
+        self.check_constraints(atom)
+    }
+
+    /// [`BaseType::check`] in full.
+    fn check_constraints(&self, atom: &Atom) -> Result<(), ConstraintViolation> {
         if !atom_matches(self.atomic, atom) {
             return Err(ConstraintViolation::Type {
                 expected: self.atomic,
