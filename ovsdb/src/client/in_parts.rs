@@ -147,20 +147,18 @@ impl InParts {
         match done {
             Done::Decoded(part) => self.decoder.push(part),
             Done::Staged { part, rows } => {
-                self.decoder.check_end(&part.end)?;
+                self.decoder.admit(&part.end)?;
                 // Taken in the parts' order, right after each part's rows were staged: while
                 // they are still in the cache, where the part was staged on this thread.
-                let gathered = match (&mut self.staged, rows, &self.replica) {
-                    (Ok(staging), Ok(rows), Some(replica)) => {
-                        let replica = replica.read().unwrap_or_else(|e| e.into_inner());
+                if let (Ok(staging), Some(replica)) = (&mut self.staged, &self.replica) {
+                    let replica = replica.read().unwrap_or_else(|e| e.into_inner());
+                    let gathered = rows.and_then(|rows| {
                         rows.into_iter()
                             .try_for_each(|rows| replica.gather(staging, rows))
+                    });
+                    if let Err(e) = gathered {
+                        self.staged = Err(e);
                     }
-                    (Ok(_), Err(e), _) => Err(e),
-                    _ => Ok(()),
-                };
-                if let Err(e) = gathered {
-                    self.staged = Err(e);
                 }
                 Ok(())
             }

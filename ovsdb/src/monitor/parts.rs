@@ -161,7 +161,7 @@ impl PartsDecoder {
 
     /// Adds a decoded part, the parts in their order.
     pub fn push(&mut self, part: DecodedPart) -> serde_json::Result<()> {
-        self.check_end(&part.end)?;
+        self.admit(&part.end)?;
         let mut segments = part.segments.into_iter();
         if part.end.continues.is_some() {
             if let (Some(first), Some(table)) = (segments.next(), self.tables.last_mut()) {
@@ -172,10 +172,10 @@ impl PartsDecoder {
         Ok(())
     }
 
-    /// Checks that a part may come next (for callers that keep the rows themselves): its
-    /// first rows continue the table the reply is in, and the last part ends the reply as a
-    /// successful monitor reply.
-    pub(crate) fn check_end(&mut self, end: &PartEnd) -> serde_json::Result<()> {
+    /// Takes a part's place in the reply without its rows (for callers that keep the rows
+    /// themselves): checks that its first rows continue the table the reply is in and that a
+    /// last part ends the reply as a successful monitor reply, and moves on past it.
+    pub(crate) fn admit(&mut self, end: &PartEnd) -> serde_json::Result<()> {
         if self.done {
             return Err(serde_json::Error::custom("a part after the reply's last"));
         }

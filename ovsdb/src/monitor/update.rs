@@ -278,7 +278,10 @@ pub(crate) fn rows2_from_members(
     })?;
     let bytes = text.as_bytes();
     let skip_ws = |mut at: usize| {
-        while matches!(bytes.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        while bytes
+            .get(at)
+            .is_some_and(|&b| crate::wire::is_json_whitespace(b))
+        {
             at += 1;
         }
         at

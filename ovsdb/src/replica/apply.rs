@@ -94,7 +94,7 @@ impl<'r> Plan<'r> {
         for (column, value) in columns.iter() {
             let ty = column_type(self.replica, schema, t, uuid, column)?;
             let bad = |violation| self.replica.bad_value(t, uuid, column, violation);
-            let value = if diffs {
+            let mut value = if diffs {
                 let diff = coerce(ty, value);
                 let default;
                 let base = match new.get(column) {
@@ -104,11 +104,11 @@ impl<'r> Plan<'r> {
                         &default
                     }
                 };
-                let result = apply_diff(ty, base, &diff).map_err(bad)?;
-                checked(ty, Cow::Owned(result)).map_err(bad)?.into_owned()
+                apply_diff(ty, base, &diff).map_err(bad)?
             } else {
-                checked(ty, Cow::Borrowed(value)).map_err(bad)?.into_owned()
+                value.clone()
             };
+            checked(ty, &mut value).map_err(bad)?;
             new.insert(column, value);
         }
         if new != **old {
@@ -265,7 +265,7 @@ impl Replica {
                     Some(ty) => ty,
                     None => column_type(self, self.table_schema(t)?, t, uuid, column)?,
                 };
-                checked_in_place(ty, value).map_err(|v| self.bad_value(t, uuid, column, v))?;
+                checked(ty, value).map_err(|v| self.bad_value(t, uuid, column, v))?;
             }
             return Ok(Row::from_slots(defaults, &placed.slots, values));
         }
@@ -274,7 +274,7 @@ impl Replica {
         // The row's columns and the schema's are both sorted by name: walk them together
         // instead of looking each column up.
         let mut declared = schema.columns.iter().peekable();
-        for (column, value) in row {
+        for (column, mut value) in row {
             while declared
                 .next_if(|(name, _)| name.as_str() < column.as_str())
                 .is_some()
@@ -284,9 +284,7 @@ impl Replica {
                 // `_version`, or a column the schema does not have (an error).
                 _ => column_type(self, schema, t, uuid, &column)?,
             };
-            let value = checked(ty, Cow::Owned(value))
-                .map_err(|v| self.bad_value(t, uuid, &column, v))?
-                .into_owned();
+            checked(ty, &mut value).map_err(|v| self.bad_value(t, uuid, &column, v))?;
             columns.push((column, value));
         }
         // Still sorted by name and unique, as the row's columns were.
@@ -373,31 +371,12 @@ fn column_type<'s>(
         })
 }
 
-/// A value from the server converted to its column's type (see [`coerce`]) and checked against
-/// it; named UUIDs, valid only in requests, are refused.
-fn checked<'d>(
-    ty: &ColumnType,
-    value: Cow<'d, Datum>,
-) -> Result<Cow<'d, Datum>, ConstraintViolation> {
-    let converted = match coerce(ty, &value) {
-        Cow::Owned(converted) => Some(converted),
-        Cow::Borrowed(_) => None,
-    };
-    let value = converted.map_or(value, Cow::Owned);
-    check(ty, &value)?;
-    Ok(value)
-}
-
-/// [`checked`] on a value the caller owns: converted where it stands.
-fn checked_in_place(ty: &ColumnType, value: &mut Datum) -> Result<(), ConstraintViolation> {
+/// A value from the server converted to its column's type where it stands (see [`coerce`])
+/// and checked against it; named UUIDs, valid only in requests, are refused.
+fn checked(ty: &ColumnType, value: &mut Datum) -> Result<(), ConstraintViolation> {
     if let Cow::Owned(converted) = coerce(ty, value) {
         *value = converted;
     }
-    check(ty, value)
-}
-
-/// Checks a value already converted to its column's type, refusing named UUIDs.
-fn check(ty: &ColumnType, value: &Datum) -> Result<(), ConstraintViolation> {
     let named = |atomic: AtomicType| atomic == AtomicType::Uuid;
     if named(ty.key.atomic) || ty.value.as_ref().is_some_and(|v| named(v.atomic)) {
         let is_named = |a: &Atom| matches!(a, Atom::NamedUuid(_));

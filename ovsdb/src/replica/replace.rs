@@ -146,7 +146,8 @@ impl Replica {
             table: t,
             rows,
         } = staged;
-        if !Arc::ptr_eq(&schema, self.schema()) {
+        let gathered_before = staging.schema.get_or_insert_with(|| Arc::clone(&schema));
+        if !Arc::ptr_eq(&schema, self.schema()) || !Arc::ptr_eq(gathered_before, &schema) {
             return Err(ReplicaError::StagedForOtherSchema);
         }
         let at = match staging.tables.iter().position(|x| x.table == t) {
@@ -161,7 +162,6 @@ impl Replica {
                 };
                 staging.tables.push(StagedTable {
                     table: t,
-                    schema,
                     rows: Vec::new(),
                     gathered,
                 });
@@ -213,16 +213,17 @@ impl Replica {
                 named.push(t);
             }
         }
+        if staging
+            .schema
+            .is_some_and(|schema| !Arc::ptr_eq(&schema, self.schema()))
+        {
+            return Err(ReplicaError::StagedForOtherSchema);
+        }
         let mut staged = staging.tables;
-        for table in &staged {
-            if !named.contains(&table.table) {
-                return Err(ReplicaError::TableNotReplaced {
-                    table: self.name(table.table),
-                });
-            }
-            if !Arc::ptr_eq(&table.schema, self.schema()) {
-                return Err(ReplicaError::StagedForOtherSchema);
-            }
+        if let Some(table) = staged.iter().find(|x| !named.contains(&x.table)) {
+            return Err(ReplicaError::TableNotReplaced {
+                table: self.name(table.table),
+            });
         }
         // Nothing below fails: the tables change one after the other, in the order named.
         let mut all_events = Vec::new();
@@ -342,6 +343,9 @@ impl Replica {
 /// A replica's new contents, gathered from staged rows ([`Replica::gather`]).
 #[derive(Debug, Default)]
 pub(crate) struct Staging {
+    /// The schema the rows were checked against (the replica's, each time), once there are
+    /// any.
+    schema: Option<Arc<DatabaseSchema>>,
     tables: Vec<StagedTable>,
 }
 
@@ -349,8 +353,6 @@ pub(crate) struct Staging {
 #[derive(Debug)]
 struct StagedTable {
     table: usize,
-    /// The schema the rows were checked against.
-    schema: Arc<DatabaseSchema>,
     /// The rows, in the order given.
     rows: Vec<(Uuid, Arc<Row>)>,
     gathered: Gathered,

@@ -66,7 +66,7 @@ static CLASS: [u8; 256] = {
 };
 
 /// JSON whitespace (RFC 8259): the only bytes allowed between messages.
-fn is_json_whitespace(b: u8) -> bool {
+pub(crate) fn is_json_whitespace(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 

@@ -65,6 +65,7 @@ pub mod parts;
 
 pub use self::codec::MessageCodec;
 pub use self::error::WireError;
+pub(crate) use self::framer::is_json_whitespace;
 pub use self::framer::{JsonFramer, ReplyFramer, DEFAULT_MAX_DEPTH, DEFAULT_MAX_MESSAGE_SIZE};
 pub use self::message::{Message, MessageKind, RawMessage};
 pub use self::parts::{Chunk, Part, PartsHead, Segment};

@@ -253,9 +253,7 @@ impl Matcher<'_> {
 
 /// JSON whitespace only.
 fn is_ws(bytes: &[u8]) -> bool {
-    bytes
-        .iter()
-        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    bytes.iter().all(|&b| super::is_json_whitespace(b))
 }
 
 /// Whitespace around exactly one `sep`.
@@ -273,10 +271,15 @@ struct OpenTable {
     key: Option<Range<usize>>,
     /// Just past its `{`, or the buffer's start if it began in an earlier part.
     members_start: usize,
-    /// Just past its last complete row (`members_start` if none yet).
-    last_row_end: usize,
     /// Just past each complete row since `members_start`.
     row_ends: Vec<usize>,
+}
+
+impl OpenTable {
+    /// Just past its last complete row (`members_start` if none yet).
+    fn last_row_end(&self) -> usize {
+        self.row_ends.last().copied().unwrap_or(self.members_start)
+    }
 }
 
 /// Where the tracker is in the current message.
@@ -318,7 +321,6 @@ pub(super) struct Tracker {
     updates_end: Option<usize>,
 }
 
-/// What a structural event asks of the framer.
 impl Tracker {
     /// A tracker yielding parts of at least `min_part` bytes.
     pub(super) fn new(min_part: usize) -> Tracker {
@@ -415,7 +417,6 @@ impl Tracker {
                 self.table = Some(OpenTable {
                     key: Some(key),
                     members_start: i + 1,
-                    last_row_end: i + 1,
                     row_ends: Vec::new(),
                 });
             }
@@ -426,10 +427,7 @@ impl Tracker {
     /// `buf[i]` (a closing bracket) brought the stack back to `table_level`: a row ended.
     pub(super) fn on_row_end(&mut self, i: usize) {
         match &mut self.table {
-            Some(t) => {
-                t.last_row_end = i + 1;
-                t.row_ends.push(i + 1);
-            }
+            Some(t) => t.row_ends.push(i + 1),
             None => self.anomaly(),
         }
     }
@@ -442,18 +440,21 @@ impl Tracker {
     /// would otherwise be copied when the buffer is next grown.
     pub(super) fn cut_point(&self) -> Option<usize> {
         let t = self.table.as_ref()?;
-        let ready =
-            self.level() != usize::MAX && !t.row_ends.is_empty() && t.last_row_end >= self.min_part;
-        ready.then_some(t.last_row_end)
+        let ready = self.level() != usize::MAX
+            && !t.row_ends.is_empty()
+            && t.last_row_end() >= self.min_part;
+        ready.then_some(t.last_row_end())
     }
 
     /// `buf[i]` closed a table object.
     pub(super) fn on_table_close(&mut self, buf: &[u8], i: usize) {
         match self.table.take() {
-            Some(t) if buf[i] == b'}' && is_ws(buf.get(t.last_row_end..i).unwrap_or_default()) => {
+            Some(t)
+                if buf[i] == b'}' && is_ws(buf.get(t.last_row_end()..i).unwrap_or_default()) =>
+            {
                 self.segments.push(Segment {
+                    rows: t.members_start..t.last_row_end(),
                     table: t.key,
-                    rows: t.members_start..t.last_row_end,
                     row_ends: t.row_ends,
                 });
                 self.last_close = i + 1;
@@ -493,13 +494,13 @@ impl Tracker {
                 Some(key) => raw.get(key.clone()).map(Bytes::copy_from_slice),
                 None => continues.clone(),
             };
+            let end = t.last_row_end();
             segments.push(Segment {
                 table: key,
-                rows: t.members_start..t.last_row_end,
+                rows: t.members_start..end,
                 row_ends: std::mem::take(&mut t.row_ends),
             });
-            t.members_start = t.last_row_end.saturating_sub(len);
-            t.last_row_end = t.members_start;
+            t.members_start = end.saturating_sub(len);
         }
         let continues = match segments.first() {
             Some(Segment { table: None, .. }) => continues,
