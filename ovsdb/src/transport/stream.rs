@@ -351,11 +351,20 @@ fn explain_handshake_error(error: &io::Error, tls: &TlsSettings) -> String {
         return e.to_string();
     }
     match rustls_error(error) {
-        Some(RustlsError::InvalidCertificate(CertificateError::UnknownIssuer)) => format!(
+        // A bad signature from a trusted name is the same case: ovs-pki names its CAs after
+        // the second they were made, so two CAs made in the same second share a name, and
+        // the certificate of one then finds the other as its issuer.
+        Some(RustlsError::InvalidCertificate(
+            e @ (CertificateError::UnknownIssuer | CertificateError::BadSignature),
+        )) => format!(
             "the server's certificate is not signed by the CA in {} (certificate verification \
-             failed: unknown issuer); give the CA certificate that signed the server's \
-             certificate (-C/--ca-cert)",
-            tls.ca_cert().display()
+             failed: {}); give the CA certificate that signed the server's certificate \
+             (-C/--ca-cert)",
+            tls.ca_cert().display(),
+            match e {
+                CertificateError::BadSignature => "signed by another CA of the same name",
+                _ => "unknown issuer",
+            }
         ),
         Some(RustlsError::InvalidCertificate(
             e @ (CertificateError::NotValidForName
@@ -510,6 +519,27 @@ mod tests {
         is_stream::<Transport>();
         is_shareable::<TlsSettings>();
         is_shareable::<Remote>();
+    }
+
+    /// A server certificate from another CA reads the same whether that CA's name is
+    /// unknown or the same as the trusted one's (two ovs-pki CAs made in the same second).
+    #[test]
+    fn a_certificate_from_another_ca_is_explained_alike_whatever_its_issuer_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let pki = crate::testing::Pki::generate(dir.path()).unwrap();
+        let tls = TlsSettings::from_files(&pki.client_key, &pki.client_cert, &pki.ca_cert).unwrap();
+        for cause in [
+            CertificateError::UnknownIssuer,
+            CertificateError::BadSignature,
+        ] {
+            let error = io::Error::other(RustlsError::InvalidCertificate(cause.clone()));
+            let message = explain_handshake_error(&error, &tls);
+            assert!(
+                message.contains("is not signed by the CA in")
+                    && message.contains("certificate verification failed"),
+                "{cause:?}: {message}"
+            );
+        }
     }
 
     #[test]
